@@ -1,0 +1,2 @@
+//! TEMP
+pub const FILES: &[(&str, &str)] = &[];

@@ -1,0 +1,197 @@
+//! The command line: clap definitions and their translation into the
+//! library's plain configuration. The only module that knows clap.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use faultline::config::{Format, ScanConfig};
+use faultline::discover::Input;
+use faultline::timestamp::user::TimeBound;
+use faultline::timestamp::Zone;
+use std::path::PathBuf;
+
+/// Finds the failure that started an incident across the logs of
+/// integrated systems.
+#[derive(Parser, Debug)]
+#[command(name = "faultline", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan logs, rank the likely causes and report them.
+    Scan(ScanArgs),
+    /// Mine templates from log files.
+    Mine(MineArgs),
+    /// Inspect the signature catalog.
+    #[command(subcommand)]
+    Patterns(PatternsCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to scan (`-` for stdin). A directory of
+    /// sub-directories is one system per sub-directory.
+    pub paths: Vec<PathBuf>,
+    /// Name the system of a path: NAME=PATH (repeatable).
+    #[arg(long = "system", value_name = "NAME=PATH")]
+    pub systems: Vec<String>,
+    /// Only events at or after T (RFC 3339, or a duration before the newest
+    /// event such as 2h or 30m).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Only events at or before T.
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Add the pattern files of DIR to the catalog (repeatable).
+    #[arg(long = "patterns", value_name = "DIR")]
+    pub patterns: Vec<PathBuf>,
+    /// Use only the pattern files given with --patterns.
+    #[arg(long)]
+    pub no_builtin_patterns: bool,
+    /// Report format (default: text on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// How many causes to report.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Zone of zoneless times: ZONE for all systems or SYSTEM=ZONE (IANA
+    /// names, UTC, local; default local).
+    #[arg(long = "tz", value_name = "[SYSTEM=]ZONE")]
+    pub tz: Vec<String>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Exit 2 when any input is skipped.
+    #[arg(long)]
+    pub strict: bool,
+    /// Bytes per work block (for tests and tuning).
+    #[arg(long, hide = true)]
+    pub block_size: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Args, Debug)]
+pub struct MineArgs {
+    /// Log files to mine.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per input line, in input order.
+    #[arg(long)]
+    pub per_line: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PatternsCommand {
+    /// List every signature.
+    List(PatternSource),
+    /// Check pattern files (DIR, or the built-in catalog) and run every
+    /// signature's examples and counter-examples.
+    Check {
+        /// A directory of pattern files to check alone.
+        dir: Option<PathBuf>,
+    },
+    /// Tell whether LINE is attributed to SIGNATURE_ID.
+    Test {
+        /// The signature id.
+        signature_id: String,
+        /// The log line.
+        line: String,
+        #[command(flatten)]
+        source: PatternSource,
+    },
+    /// Print the literals the scanner searches for, one a line.
+    Literals(PatternSource),
+}
+
+#[derive(Args, Debug)]
+pub struct PatternSource {
+    /// Add the pattern files of DIR.
+    #[arg(long = "patterns", value_name = "DIR")]
+    pub patterns: Vec<PathBuf>,
+    /// Leave the built-in catalog out.
+    #[arg(long)]
+    pub no_builtin_patterns: bool,
+}
+
+impl ScanArgs {
+    /// Checks what can be checked without I/O and builds the config.
+    pub fn into_config(self, stdout_is_terminal: bool) -> Result<ScanConfig, String> {
+        let mut inputs: Vec<Input> = self
+            .paths
+            .into_iter()
+            .map(|path| Input { system: None, path })
+            .collect();
+        for spec in &self.systems {
+            let (name, path) = spec
+                .split_once('=')
+                .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+                .ok_or_else(|| format!("--system takes NAME=PATH, got {spec:?}"))?;
+            inputs.push(Input {
+                system: Some(name.to_string()),
+                path: PathBuf::from(path),
+            });
+        }
+        if inputs.is_empty() {
+            return Err("nothing to scan: give a path (a folder of logs, a file, or - for stdin)".into());
+        }
+        if inputs.iter().filter(|i| i.path.as_os_str() == "-").count() > 1 {
+            return Err("stdin (-) can be given once".into());
+        }
+        let format = match self.format {
+            Some(FormatArg::Json) => Format::Json,
+            Some(FormatArg::Text) => Format::Text,
+            Some(f @ (FormatArg::Markdown | FormatArg::Html)) => {
+                return Err(format!(
+                    "--format {} is not available yet: use text or json",
+                    if f == FormatArg::Markdown {
+                        "markdown"
+                    } else {
+                        "html"
+                    }
+                ))
+            }
+            None if stdout_is_terminal && self.output.is_none() => Format::Text,
+            None => Format::Json,
+        };
+        let mut config = ScanConfig::new(inputs);
+        for tz in &self.tz {
+            match tz.split_once('=') {
+                Some((system, zone)) => config.zones.push((system.to_string(), Zone::parse(zone)?)),
+                None => config.default_zone = Zone::parse(tz)?,
+            }
+        }
+        config.since = self.since.as_deref().map(TimeBound::parse).transpose()?;
+        config.until = self.until.as_deref().map(TimeBound::parse).transpose()?;
+        config.pattern_dirs = self.patterns;
+        config.builtin_patterns = !self.no_builtin_patterns;
+        if self.no_builtin_patterns && config.pattern_dirs.is_empty() {
+            return Err("--no-builtin-patterns needs --patterns DIR".into());
+        }
+        config.format = format;
+        config.output = self.output;
+        config.top = self.top;
+        if self.jobs == Some(0) {
+            return Err("--jobs must be at least 1".into());
+        }
+        config.jobs = self.jobs;
+        config.strict = self.strict;
+        if let Some(b) = self.block_size {
+            config.block_size = b.max(1);
+        }
+        Ok(config)
+    }
+}

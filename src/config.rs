@@ -1,0 +1,83 @@
+//! Plain data that says what a command should do, built by `cli` (or a
+//! test) and read by the library. No I/O happens here.
+
+use crate::discover::Input;
+use crate::timestamp::user::TimeBound;
+use crate::timestamp::Zone;
+use std::path::PathBuf;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// For a terminal.
+    Text,
+    /// The JSON summary of INTERFACE.md.
+    Json,
+}
+
+/// Everything `scan` needs.
+#[derive(Clone, Debug)]
+pub struct ScanConfig {
+    /// Paths to scan, with their system names when given.
+    pub inputs: Vec<Input>,
+    /// Extra pattern directories.
+    pub pattern_dirs: Vec<PathBuf>,
+    /// Whether the built-in catalog is used.
+    pub builtin_patterns: bool,
+    /// Only events at or after this time count.
+    pub since: Option<TimeBound>,
+    /// Only events at or before this time count.
+    pub until: Option<TimeBound>,
+    /// Zone of zoneless times, per system (`--tz SYSTEM=ZONE`).
+    pub zones: Vec<(String, Zone)>,
+    /// Zone of zoneless times elsewhere.
+    pub default_zone: Zone,
+    /// Report format.
+    pub format: Format,
+    /// Where the report goes (stdout when `None`); never scanned.
+    pub output: Option<PathBuf>,
+    /// How many causes to report.
+    pub top: usize,
+    /// Worker threads (all cores when `None`).
+    pub jobs: Option<usize>,
+    /// Skipped input makes the run fail (exit 2).
+    pub strict: bool,
+    /// Size of the blocks a file is cut into for the workers.
+    pub block_size: usize,
+    /// Colour in the text report.
+    pub color: bool,
+}
+
+impl ScanConfig {
+    /// A configuration with defaults for the given inputs.
+    pub fn new(inputs: Vec<Input>) -> ScanConfig {
+        ScanConfig {
+            inputs,
+            pattern_dirs: Vec::new(),
+            builtin_patterns: true,
+            since: None,
+            until: None,
+            zones: Vec::new(),
+            default_zone: Zone::Local,
+            format: Format::Json,
+            output: None,
+            top: 10,
+            jobs: None,
+            strict: false,
+            block_size: DEFAULT_BLOCK_SIZE,
+            color: false,
+        }
+    }
+
+    /// The zone of zoneless times of a system.
+    pub fn zone_of(&self, system: &str) -> Zone {
+        self.zones
+            .iter()
+            .find(|(s, _)| s == system)
+            .map_or(self.default_zone, |(_, z)| *z)
+    }
+}
+
+/// Default block size: large enough that per-block overhead vanishes,
+/// small enough that every core gets work on a single big file.
+pub const DEFAULT_BLOCK_SIZE: usize = 4 * 1024 * 1024;

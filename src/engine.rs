@@ -1,0 +1,454 @@
+//! The scan stage: sources → events, in parallel.
+//!
+//! Owns the fan-out (one rayon pool; every block of every plain file, and
+//! every stream, is one task), the per-block work (match → events, line
+//! counting, traffic samples) and the deterministic merge (blocks in source
+//! and block order, then line numbers by prefix sum). The result does not
+//! depend on the block size or the number of threads.
+//!
+//! Whole events: a hit on a line without a time of its own (`\tat ...`,
+//! `Caused by:`, an indented line, pretty-printed JSON) belongs to the
+//! event's head, the nearest line above with a time, looked for within
+//! [`read::BACK_CONTEXT`] bytes and [`MAX_EVENT_LINES`] lines and never
+//! across a blank line. One event is kept per head: the deepest hit (the
+//! root `Caused by` of a Java trace).
+
+use crate::event::{self, Event, Level};
+use crate::matcher::{Hit, Matcher, Scratch};
+use crate::progress::Progress;
+use crate::read::{self, RangeBlock};
+use crate::source::{Source, SourceKind, Warning};
+use crate::timestamp::{Detector, Layout, TimeContext, Zone};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::ops::Range;
+
+/// The most lines an event (head + continuation) spans.
+pub const MAX_EVENT_LINES: usize = 200;
+/// Longest evidence line kept, in bytes.
+pub const EVIDENCE_MAX: usize = 300;
+
+/// What the scan learned about one source.
+#[derive(Clone, Debug, Default)]
+pub struct SourceScan {
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes read (decompressed).
+    pub bytes: u64,
+    /// Time layouts seen on sampled lines, with counts.
+    pub layouts: BTreeMap<Layout, u64>,
+    /// Whether some sampled time had no zone.
+    pub zoneless: bool,
+    /// (time of a block's first line, time of its last line, lines): the
+    /// traffic volume over time.
+    pub volume: Vec<(i64, i64, u64)>,
+}
+
+/// Everything the scan found.
+#[derive(Debug, Default)]
+pub struct ScanData {
+    /// Events, sorted by (source, line), one per event head.
+    pub events: Vec<Event>,
+    /// Per source, by source id.
+    pub per_source: Vec<SourceScan>,
+    /// Problems met while reading.
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs the scan over `sources`.
+pub fn scan(
+    sources: &[Source],
+    matcher: &Matcher,
+    zones: &[Zone],
+    block_size: usize,
+    progress: &dyn Progress,
+) -> ScanData {
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut opened: Vec<Option<File>> = Vec::with_capacity(sources.len());
+    let mut warnings = Vec::new();
+    for s in sources {
+        match s.kind {
+            SourceKind::Plain => match File::open(&s.path) {
+                Ok(f) => {
+                    for b in read::plan(s.id, s.nul_head, s.len, block_size as u64) {
+                        tasks.push(Task::Range(b));
+                    }
+                    opened.push(Some(f));
+                }
+                Err(e) => {
+                    warnings.push(Warning {
+                        file: s.display.clone(),
+                        reason: format!("could not be opened: {}", crate::discover::io_reason(&e)),
+                    });
+                    opened.push(None);
+                }
+            },
+            _ => {
+                tasks.push(Task::Stream(s.id));
+                opened.push(None);
+            }
+        }
+    }
+    // Streams first: they are long, sequential tasks.
+    tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
+    let total: u64 = sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Plain)
+        .map(|s| s.len)
+        .sum();
+    progress.start(total);
+    let ctx = Ctx {
+        sources,
+        matcher,
+        zones,
+        opened: &opened,
+        block_size,
+        progress,
+    };
+    let results: Vec<TaskResult> = tasks
+        .par_iter()
+        .map_init(Worker::default, |w, t| ctx.run(t, w))
+        .collect();
+    progress.finish();
+    merge(sources, results, warnings)
+}
+
+enum Task {
+    Range(RangeBlock),
+    Stream(u32),
+}
+
+struct Ctx<'a> {
+    sources: &'a [Source],
+    matcher: &'a Matcher,
+    zones: &'a [Zone],
+    opened: &'a [Option<File>],
+    block_size: usize,
+    progress: &'a dyn Progress,
+}
+
+#[derive(Default)]
+struct Worker {
+    buf: Vec<u8>,
+    scratch: Scratch,
+    hits: Vec<Hit>,
+}
+
+/// One block's findings, with line numbers relative to the block.
+#[derive(Default)]
+struct BlockResult {
+    newlines: u64,
+    unterminated: bool,
+    bytes: u64,
+    /// Events whose `line` is relative: head line index from the block's
+    /// first owned line; may be negative when the head is in the context.
+    events: Vec<(i64, Event)>,
+    volume: Option<(i64, i64, u64)>,
+    layouts: Vec<(Layout, bool)>,
+}
+
+struct TaskResult {
+    source: u32,
+    order: (u32, u32),
+    blocks: Vec<BlockResult>,
+    warnings: Vec<Warning>,
+}
+
+impl Ctx<'_> {
+    fn detector(&self, source: &Source) -> Detector {
+        Detector::new(TimeContext::new(self.zones[source.system as usize], source.mtime))
+    }
+
+    fn run(&self, task: &Task, w: &mut Worker) -> TaskResult {
+        match task {
+            Task::Range(b) => self.run_range(b, w),
+            Task::Stream(id) => self.run_stream(&self.sources[*id as usize], w),
+        }
+    }
+
+    fn run_range(&self, block: &RangeBlock, w: &mut Worker) -> TaskResult {
+        let source = &self.sources[block.source as usize];
+        let mut out = TaskResult {
+            source: source.id,
+            order: (source.id, block.index),
+            blocks: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let Some(file) = &self.opened[source.id as usize] else {
+            return out;
+        };
+        let mut buf = std::mem::take(&mut w.buf);
+        match read::read_block(file, block, &mut buf) {
+            Ok(r) => {
+                if let Some(len) = r.shrank_to {
+                    out.warnings.push(Warning {
+                        file: source.display.clone(),
+                        reason: format!(
+                            "changed during the scan: it ended at byte {len}, it had {} bytes when found (truncated?); the lines read are kept",
+                            source.len
+                        ),
+                    });
+                }
+                if let Some(at) = r.line_cut_at {
+                    out.warnings.push(line_cut(source, at));
+                }
+                let mut det = self.detector(source);
+                out.blocks
+                    .push(self.scan_block(source, &buf, r.owned.clone(), r.buf_offset, &mut det, w));
+                self.progress.advance(block.range.end - block.range.start);
+            }
+            Err(e) => out.warnings.push(Warning {
+                file: source.display.clone(),
+                reason: format!("read error at byte {}: {e}", block.range.start),
+            }),
+        }
+        w.buf = buf;
+        out
+    }
+
+    fn run_stream(&self, source: &Source, w: &mut Worker) -> TaskResult {
+        let mut out = TaskResult {
+            source: source.id,
+            order: (source.id, 0),
+            blocks: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut det = self.detector(source);
+        let reader: Box<dyn std::io::Read> = match source.kind {
+            SourceKind::Stdin => Box::new(std::io::stdin().lock()),
+            _ => match File::open(&source.path) {
+                Ok(f) => {
+                    let f = std::io::BufReader::with_capacity(256 * 1024, f);
+                    match source.kind {
+                        SourceKind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
+                        SourceKind::Utf16 { big_endian } => Box::new(read::Utf16Reader::new(f, big_endian)),
+                        _ => Box::new(f),
+                    }
+                }
+                Err(e) => {
+                    out.warnings.push(Warning {
+                        file: source.display.clone(),
+                        reason: format!("could not be opened: {}", crate::discover::io_reason(&e)),
+                    });
+                    return out;
+                }
+            },
+        };
+        let mut blocks = Vec::new();
+        let result = read::for_each_stream_block(reader, self.block_size, |buf, owned, offset| {
+            blocks.push(self.scan_block(source, buf, owned, offset, &mut det, w));
+        });
+        if let Err((at, e)) = result {
+            let what = if source.kind == SourceKind::Gzip {
+                "gzip data"
+            } else {
+                "stream"
+            };
+            out.warnings.push(Warning {
+                file: source.display.clone(),
+                reason: format!("{what} unreadable after {at} decoded bytes: {e}; the lines before are kept"),
+            });
+        }
+        self.progress.advance(source.len);
+        out.blocks = blocks;
+        out
+    }
+
+    /// Matches one block: `buf[owned]` are its lines, bytes before are
+    /// context from earlier in the source.
+    fn scan_block(
+        &self,
+        source: &Source,
+        buf: &[u8],
+        owned: Range<usize>,
+        buf_offset: u64,
+        det: &mut Detector,
+        w: &mut Worker,
+    ) -> BlockResult {
+        let mut r = BlockResult {
+            bytes: owned.len() as u64,
+            ..Default::default()
+        };
+        if owned.is_empty() {
+            return r;
+        }
+        w.hits.clear();
+        let hits = &mut w.hits;
+        self.matcher
+            .for_each_hit(buf, owned.start, owned.end, &mut w.scratch, |h| hits.push(h));
+        let mut cursor = owned.start;
+        let mut line_index = 0i64;
+        for hit in hits.iter() {
+            line_index += count_newlines(&buf[cursor..hit.line_start]) as i64;
+            cursor = hit.line_start;
+            let line = &buf[hit.line_start..hit.line_end];
+            let (head_start, back_lines, stamp) = find_head(buf, hit.line_start, line, det);
+            let head_end = memchr::memchr(b'\n', &buf[head_start..]).map_or(buf.len(), |i| head_start + i);
+            let head = trim_cr(&buf[head_start..head_end]);
+            let rel = line_index - back_lines as i64;
+            let fields = event::extract(line, det);
+            let level = event::level(head).or(fields.level).unwrap_or(Level::Unknown);
+            let mut text = evidence_text(head);
+            if back_lines > 0 {
+                text.push('\n');
+                text.push_str(&evidence_text(line));
+            }
+            let ev = Event {
+                source: source.id,
+                line: 0,
+                offset: buf_offset + head_start as u64,
+                ts: stamp.or(fields.ts),
+                sig: hit.sig,
+                level,
+                status: fields.status.or_else(|| event::http_status(head)),
+                request_id: fields.request_id.or_else(|| event::request_id(head)),
+                text: text.into_boxed_str(),
+            };
+            r.events.push((rel, ev));
+        }
+        r.newlines = line_index as u64 + count_newlines(&buf[cursor..owned.end]) as u64;
+        r.unterminated = buf[owned.end - 1] != b'\n';
+        // Traffic sample: the times of the block's first and last lines.
+        let first_line = line_at(buf, owned.start, owned.end);
+        let last_start = memchr::memrchr(b'\n', &buf[owned.start..owned.end - 1])
+            .map_or(owned.start, |i| owned.start + i + 1);
+        let last_line = line_at(buf, last_start, owned.end);
+        let lines = r.newlines + u64::from(r.unterminated);
+        let first = det.find(first_line);
+        let last = det.find(last_line);
+        for s in [first, last].into_iter().flatten() {
+            r.layouts.push((s.layout, s.zoneless));
+        }
+        if let (Some(a), Some(b)) = (first, last) {
+            r.volume = Some((a.ms, b.ms, lines));
+        }
+        r
+    }
+}
+
+fn line_cut(source: &Source, at: u64) -> Warning {
+    Warning {
+        file: source.display.clone(),
+        reason: format!(
+            "a line longer than {} MiB was cut at byte {at}",
+            read::MAX_LINE >> 20
+        ),
+    }
+}
+
+fn count_newlines(b: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', b).count()
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn line_at(buf: &[u8], start: usize, end: usize) -> &[u8] {
+    let e = memchr::memchr(b'\n', &buf[start..end]).map_or(end, |i| start + i);
+    trim_cr(&buf[start..e])
+}
+
+/// The head of the event a line belongs to: (offset of the head in `buf`,
+/// lines back, the head's time). A line with its own time is its own head.
+fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector) -> (usize, usize, Option<i64>) {
+    if let Some(s) = det.find(line) {
+        return (line_start, 0, Some(s.ms));
+    }
+    let floor = line_start.saturating_sub(read::BACK_CONTEXT as usize);
+    let mut start = line_start;
+    for back in 1..MAX_EVENT_LINES {
+        if start <= floor || start == 0 {
+            break;
+        }
+        let prev_end = start - 1; // the '\n' ending the previous line
+        let prev_start = memchr::memrchr(b'\n', &buf[floor..prev_end]).map_or(floor, |i| floor + i + 1);
+        if prev_start == floor && floor != 0 {
+            break; // the line may begin before the context: stop here
+        }
+        let prev = trim_cr(&buf[prev_start..prev_end]);
+        if let Some(s) = det.find(prev) {
+            return (prev_start, back, Some(s.ms));
+        }
+        if prev.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+            break; // a blank line ends an event
+        }
+        start = prev_start;
+    }
+    (line_start, 0, None)
+}
+
+/// A line as evidence: NULs dropped, invalid UTF-8 replaced, capped.
+pub fn evidence_text(line: &[u8]) -> String {
+    let line: Vec<u8> = line
+        .iter()
+        .copied()
+        .filter(|&b| b != 0)
+        .take(EVIDENCE_MAX)
+        .collect();
+    let mut s = String::from_utf8_lossy(&line).into_owned();
+    if s.len() >= EVIDENCE_MAX {
+        s.push('…');
+    }
+    s
+}
+
+fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<Warning>) -> ScanData {
+    results.sort_by_key(|r| r.order);
+    let mut data = ScanData {
+        per_source: vec![SourceScan::default(); sources.len()],
+        ..Default::default()
+    };
+    let mut next_line: Vec<u64> = vec![1; sources.len()];
+    let mut last_unterminated = vec![false; sources.len()];
+    for r in results {
+        warnings.extend(r.warnings);
+        let s = r.source as usize;
+        for b in r.blocks {
+            let base = next_line[s] as i64;
+            for (rel, mut ev) in b.events {
+                ev.line = (base + rel).max(1) as u64;
+                data.events.push(ev);
+            }
+            next_line[s] += b.newlines;
+            if b.bytes > 0 {
+                last_unterminated[s] = b.unterminated;
+            }
+            let ps = &mut data.per_source[s];
+            ps.bytes += b.bytes;
+            for (layout, zoneless) in b.layouts {
+                *ps.layouts.entry(layout).or_default() += 1;
+                ps.zoneless |= zoneless;
+            }
+            if let Some(v) = b.volume {
+                ps.volume.push(v);
+            }
+        }
+    }
+    for (s, ps) in data.per_source.iter_mut().enumerate() {
+        ps.lines = next_line[s] - 1 + u64::from(last_unterminated[s]);
+        if sources[s].nul_head > 0 {
+            warnings.push(Warning {
+                file: sources[s].display.clone(),
+                reason: format!(
+                    "{} NUL bytes at the head skipped (a hole left by copytruncate?)",
+                    sources[s].nul_head
+                ),
+            });
+        }
+    }
+    // One event per head line: the later hit of equal priority is the
+    // deeper one (the root cause of a Java trace).
+    data.events.sort_by_key(|e| (e.source, e.line));
+    data.events.dedup_by(|later, earlier| {
+        if later.source == earlier.source && later.line == earlier.line {
+            *earlier = later.clone();
+            true
+        } else {
+            false
+        }
+    });
+    data.warnings = warnings;
+    data
+}

@@ -1,0 +1,42 @@
+//! The library's error type: what can stop a command as a whole.
+//!
+//! Per-file problems never become an `Error`: they are recorded as
+//! `Skipped` entries and the run goes on (see `discover` and `engine`).
+
+use std::path::PathBuf;
+
+/// Errors that stop a command (exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A pattern file could not be read or is malformed.
+    #[error("{file}:{line}: {msg}")]
+    Pattern {
+        /// The pattern file (or built-in name).
+        file: String,
+        /// 1-based line in that file, 0 when unknown.
+        line: usize,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A path given on the command line could not be opened.
+    #[error("{}: {source}", path.display())]
+    Open {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Bad usage that clap cannot see (a bad `--since`, `--system` ...).
+    #[error("{0}")]
+    Usage(String),
+    /// Nothing could be read.
+    #[error("no readable input: {0}")]
+    NoInput(String),
+    /// Writing the report failed.
+    #[error("writing the report: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,363 @@
+//! Hit line → [`Event`]: the per-line work, done only on lines a signature
+//! matched: time (by the source's [`Detector`]), level, HTTP status and
+//! request or trace id.
+//!
+//! An `Event` holds its evidence text capped at a few hundred bytes, so
+//! memory grows with the number of events, never with the bytes scanned.
+
+use crate::matcher::SigIndex;
+use crate::timestamp::Detector;
+
+/// A log level, as far as it can be told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// No level found.
+    Unknown,
+    /// TRACE/DEBUG.
+    Debug,
+    /// INFO/NOTICE.
+    Info,
+    /// WARN/WARNING.
+    Warn,
+    /// ERROR/ERR/SEVERE.
+    Error,
+    /// FATAL/CRITICAL/ALERT/EMERG/PANIC.
+    Fatal,
+}
+
+/// One matched line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Source id.
+    pub source: u32,
+    /// 1-based line number in the source.
+    pub line: u64,
+    /// Byte offset of the line in the (decoded) source.
+    pub offset: u64,
+    /// Milliseconds since the epoch (UTC, before clock correction).
+    pub ts: Option<i64>,
+    /// The signature it is attributed to.
+    pub sig: SigIndex,
+    /// Level, if written.
+    pub level: Level,
+    /// HTTP status on the line, if any.
+    pub status: Option<u16>,
+    /// Request, trace or correlation id, if any.
+    pub request_id: Option<Box<str>>,
+    /// The head line (and the hit line after it when the hit is inside the
+    /// event), capped: the evidence.
+    pub text: Box<str>,
+}
+
+/// The fields of one line other than its signature and position.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// Time, ms since the epoch.
+    pub ts: Option<i64>,
+    /// Level.
+    pub level: Option<Level>,
+    /// HTTP status.
+    pub status: Option<u16>,
+    /// Request id.
+    pub request_id: Option<Box<str>>,
+}
+
+/// Reads time, level, status and request id from a line.
+pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
+    Fields {
+        ts: detector.find(line).map(|s| s.ms),
+        level: level(line),
+        status: http_status(line),
+        request_id: request_id(line),
+    }
+}
+
+const LEVEL_WORDS: [(&[u8], Level); 14] = [
+    (b"ERROR", Level::Error),
+    (b"WARN", Level::Warn),
+    (b"WARNING", Level::Warn),
+    (b"INFO", Level::Info),
+    (b"DEBUG", Level::Debug),
+    (b"TRACE", Level::Debug),
+    (b"FATAL", Level::Fatal),
+    (b"CRITICAL", Level::Fatal),
+    (b"SEVERE", Level::Error),
+    (b"ERR", Level::Error),
+    (b"NOTICE", Level::Info),
+    (b"CRIT", Level::Fatal),
+    (b"EMERG", Level::Fatal),
+    (b"ALERT", Level::Fatal),
+];
+
+/// The level: a standalone upper-case level word in the first 80 bytes
+/// (`ERROR`, `[error]`, `level=error`, `"level":"error"`).
+pub fn level(line: &[u8]) -> Option<Level> {
+    for key in [&b"level"[..], b"severity", b"lvl"] {
+        if let Some(at) = memchr::memmem::find(line, key) {
+            let mut i = at + key.len();
+            while matches!(line.get(i), Some(b'"' | b'=' | b':' | b' ')) {
+                i += 1;
+            }
+            let end = line[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphabetic())
+                .map_or(line.len(), |p| i + p);
+            if let Some(l) = word_level(&line[i..end]) {
+                return Some(l);
+            }
+        }
+    }
+    let head = &line[..line.len().min(80)];
+    let mut i = 0;
+    while i < head.len() {
+        if head[i].is_ascii_alphabetic() && (i == 0 || !head[i - 1].is_ascii_alphanumeric()) {
+            let end = head[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphabetic())
+                .map_or(head.len(), |p| i + p);
+            let word = &head[i..end];
+            let bracketed = i > 0 && head[i - 1] == b'[' && head.get(end) == Some(&b']');
+            if word.iter().all(u8::is_ascii_uppercase) || bracketed {
+                if let Some(l) = word_level(word) {
+                    return Some(l);
+                }
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+fn word_level(word: &[u8]) -> Option<Level> {
+    LEVEL_WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))
+        .map(|&(_, l)| l)
+}
+
+/// An HTTP status written as one: `status=401`, `"status":401`,
+/// `status code 401`, `HTTP/1.1 401`, `" 401 ` after a request line,
+/// `401 Unauthorized`-style reason phrases, `code 503`.
+pub fn http_status(line: &[u8]) -> Option<u16> {
+    let lower_has = |needle: &[u8]| memchr::memmem::find_iter(line, needle).next();
+    // Keyed forms.
+    for key in [
+        &b"status"[..],
+        b"Status",
+        b"STATUS",
+        b"status_code",
+        b"statusCode",
+        b"code",
+    ] {
+        for at in memchr::memmem::find_iter(line, key) {
+            let mut i = at + key.len();
+            while matches!(line.get(i), Some(b'"' | b'=' | b':' | b' ' | b'\'')) {
+                i += 1;
+            }
+            if line
+                .get(i..i + 4)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"code"))
+            {
+                i += 4;
+                while matches!(line.get(i), Some(b' ' | b':' | b'=')) {
+                    i += 1;
+                }
+            }
+            if let Some(s) = three_digit_status(line, i) {
+                return Some(s);
+            }
+        }
+    }
+    // HTTP/1.1 401
+    if let Some(at) = lower_has(b"HTTP/") {
+        let mut i = at + 5;
+        while matches!(line.get(i), Some(b'0'..=b'9' | b'.')) {
+            i += 1;
+        }
+        if line.get(i) == Some(&b' ') {
+            if let Some(s) = three_digit_status(line, i + 1) {
+                return Some(s);
+            }
+        }
+        // Access log: "GET /x HTTP/1.1" 503
+        if let Some(q) = memchr::memchr(b'"', &line[at..]) {
+            let i = at + q + 1;
+            if line.get(i) == Some(&b' ') {
+                if let Some(s) = three_digit_status(line, i + 1) {
+                    return Some(s);
+                }
+            }
+        }
+    }
+    // Reason phrases: "401 Unauthorized", "(429 Too Many Requests)".
+    for (phrase, code) in REASONS {
+        for at in memchr::memmem::find_iter(line, phrase) {
+            if at >= 4 && line[at - 1] == b' ' && three_digit_status(line, at - 4) == Some(*code) {
+                return Some(*code);
+            }
+        }
+    }
+    None
+}
+
+const REASONS: &[(&[u8], u16)] = &[
+    (b"Bad Request", 400),
+    (b"Unauthorized", 401),
+    (b"Forbidden", 403),
+    (b"Not Found", 404),
+    (b"Request Timeout", 408),
+    (b"Conflict", 409),
+    (b"Unprocessable", 422),
+    (b"Too Many Requests", 429),
+    (b"Internal Server Error", 500),
+    (b"Bad Gateway", 502),
+    (b"Service Unavailable", 503),
+    (b"Gateway Timeout", 504),
+];
+
+fn three_digit_status(line: &[u8], i: usize) -> Option<u16> {
+    let d = line.get(i..i + 3)?;
+    if !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if i > 0 && line[i - 1].is_ascii_digit() {
+        return None;
+    }
+    if line
+        .get(i + 3)
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.')
+    {
+        return None;
+    }
+    let v = u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
+    (100..=599).contains(&v).then_some(v)
+}
+
+const ID_KEYS: [&[u8]; 14] = [
+    b"request_id",
+    b"requestId",
+    b"request-id",
+    b"X-Request-ID",
+    b"x-request-id",
+    b"trace_id",
+    b"traceId",
+    b"traceparent",
+    b"correlation_id",
+    b"correlationId",
+    b"X-Correlation-ID",
+    b"req_id",
+    b"reqId",
+    b"rid",
+];
+
+/// A request, trace or correlation id: a keyed value (`request_id=`,
+/// `"traceId":"..."`, `X-Request-ID: ...`, W3C `traceparent` → its trace
+/// id), else a `req-...` token.
+pub fn request_id(line: &[u8]) -> Option<Box<str>> {
+    for key in ID_KEYS {
+        for at in memchr::memmem::find_iter(line, key) {
+            if at > 0 && (line[at - 1].is_ascii_alphanumeric() || line[at - 1] == b'_') {
+                continue;
+            }
+            let mut i = at + key.len();
+            let mut sep = false;
+            while matches!(line.get(i), Some(b'"' | b'=' | b':' | b' ' | b'\'' | b'[')) {
+                sep = true;
+                i += 1;
+            }
+            if !sep {
+                continue;
+            }
+            let end = line[i..]
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'/')))
+                .map_or(line.len(), |p| i + p);
+            let mut value = &line[i..end];
+            if key == b"traceparent" {
+                // 00-<trace id>-<span id>-01
+                value = value.split(|&b| b == b'-').nth(1).unwrap_or(value);
+            }
+            if value.len() >= 4 && value.len() <= 128 {
+                return std::str::from_utf8(value).ok().map(Into::into);
+            }
+        }
+    }
+    for at in memchr::memmem::find_iter(line, b"req-") {
+        if at > 0 && line[at - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let end = line[at..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')))
+            .map_or(line.len(), |p| at + p);
+        if end - at >= 8 {
+            return std::str::from_utf8(&line[at..end]).ok().map(Into::into);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        let rows: &[(&str, Option<Level>)] = &[
+            ("2026-11-24 19:07:01,123 ERROR [main] x", Some(Level::Error)),
+            ("[Sun Dec 04 04:47:44 2005] [error] mod_jk", Some(Level::Error)),
+            ("{\"level\":\"warn\",\"msg\":\"x\"}", Some(Level::Warn)),
+            ("ts=1 level=error msg=x", Some(Level::Error)),
+            ("2026/11/24 19:07:01 dial tcp: connection refused", None),
+            ("W1124 Information only", None),
+        ];
+        for (line, want) in rows {
+            assert_eq!(level(line.as_bytes()), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        let rows: &[(&str, Option<u16>)] = &[
+            ("status=401 msg=x", Some(401)),
+            ("{\"status\": 429}", Some(429)),
+            ("Request failed with status code 503", Some(503)),
+            ("HTTP/1.1 401 Unauthorized", Some(401)),
+            (
+                "10.0.0.1 - - [24/Nov/2026:19:07:01 +0000] \"POST /api/sync HTTP/1.1\" 504 0",
+                Some(504),
+            ),
+            (
+                "HttpClientErrorException$Unauthorized: 401 Unauthorized: [no body]",
+                Some(401),
+            ),
+            ("GET /health took 401ms status=200", Some(200)),
+            ("took 401ms", None),
+            ("id 4015", None),
+        ];
+        for (line, want) in rows {
+            assert_eq!(http_status(line.as_bytes()), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn request_ids() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("x request_id=req-7f3a2b19 y", Some("req-7f3a2b19")),
+            ("{\"requestId\":\"abc-123-def\"}", Some("abc-123-def")),
+            ("X-Request-ID: 5f1e9c", Some("5f1e9c")),
+            (
+                "traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                Some("4bf92f3577b34da6a3ce929d0e0e4736"),
+            ),
+            ("calling erp for req-0042aa17", Some("req-0042aa17")),
+            ("no id here", None),
+        ];
+        for (line, want) in rows {
+            assert_eq!(request_id(line.as_bytes()).as_deref(), *want, "{line}");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! faultline: finds the failure that started an incident across the logs of
+//! integrated systems.
+//!
+//! The pipeline (see ARCHITECTURE.md): discover → read → chunk → match →
+//! events → correlate → rank → report. Each stage is a module that hands
+//! the next a plain type. One public function per command lives here; this
+//! is also the only place the thread pool is set up.
+
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod matcher;
+pub mod progress;
+pub mod rank;
+pub mod read;
+pub mod report;
+pub mod source;
+pub mod summarize;
+pub mod timestamp;
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+use catalog::Catalog;
+use config::ScanConfig;
+use error::{Error, Result};
+use matcher::Matcher;
+use progress::Progress;
+use report::Summary;
+use std::io::Write;
+
+/// What a scan produced, for the binary to pick an exit status.
+#[derive(Debug)]
+pub struct ScanOutcome {
+    /// Causes reported.
+    pub causes: usize,
+    /// Inputs skipped (or read only in part).
+    pub skipped: usize,
+}
+
+/// Loads the catalog a scan or a `patterns` command uses.
+pub fn load_catalog(builtin: bool, dirs: &[std::path::PathBuf]) -> Result<Catalog> {
+    let mut catalog = if builtin {
+        Catalog::builtin()?
+    } else {
+        Catalog::default()
+    };
+    for dir in dirs {
+        catalog.add_dir(dir)?;
+    }
+    if catalog.signatures.is_empty() {
+        return Err(Error::Usage(
+            "no signatures: --no-builtin-patterns needs --patterns DIR".into(),
+        ));
+    }
+    Ok(catalog)
+}
+
+/// Builds the summary of a scan without rendering it.
+pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summary> {
+    let started = std::time::Instant::now();
+    let catalog = load_catalog(config.builtin_patterns, &config.pattern_dirs)?;
+    let matcher = Matcher::new(&catalog).map_err(|msg| Error::Pattern {
+        file: "catalog".into(),
+        line: 0,
+        msg,
+    })?;
+    let discovery = discover::discover(&config.inputs, config.output.as_deref());
+    if discovery.sources.is_empty() {
+        let why = match discovery.skipped.first() {
+            Some(s) => format!("{}: {}", s.file, s.reason),
+            None => "no log file found in the given paths".into(),
+        };
+        return Err(Error::NoInput(why));
+    }
+    let zones: Vec<timestamp::Zone> = discovery.systems.iter().map(|s| config.zone_of(s)).collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let data =
+        pool.install(|| engine::scan(&discovery.sources, &matcher, &zones, config.block_size, progress));
+    let inputs = summarize::Inputs {
+        catalog: &catalog,
+        discovery: &discovery,
+        data: &data,
+        since: config.since,
+        until: config.until,
+        top: config.top,
+        zone_names: zones.iter().map(|z| z.name()).collect(),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    Ok(summarize::summarize(&inputs))
+}
+
+/// `faultline scan`: scans, ranks and writes the report to `out`.
+pub fn scan(config: &ScanConfig, progress: &dyn Progress, out: &mut dyn Write) -> Result<ScanOutcome> {
+    let summary = scan_summary(config, progress)?;
+    report::render(&summary, config.format, config.color, out)?;
+    out.flush()?;
+    Ok(ScanOutcome {
+        causes: summary.causes.len(),
+        skipped: summary.skipped.len()
+            + summary
+                .warnings
+                .iter()
+                .filter(|w| w.reason.contains("changed during"))
+                .count(),
+    })
+}
+
+/// `faultline patterns list`.
+pub fn patterns_list(catalog: &Catalog, out: &mut dyn Write) -> Result<()> {
+    let w = catalog.signatures.iter().map(|s| s.id.len()).max().unwrap_or(10);
+    for s in &catalog.signatures {
+        writeln!(
+            out,
+            "{:w$}  {:15}  {:7}  {}",
+            s.id,
+            s.category.as_str(),
+            format!("{:?}", s.role).to_lowercase(),
+            s.title
+        )?;
+    }
+    writeln!(out, "{} signatures", catalog.signatures.len())?;
+    Ok(())
+}
+
+/// `faultline patterns check`: loads the catalog and runs every example;
+/// returns the number of failures.
+pub fn patterns_check(catalog: &Catalog, out: &mut dyn Write) -> Result<usize> {
+    let matcher = Matcher::new(catalog).map_err(|msg| Error::Pattern {
+        file: "catalog".into(),
+        line: 0,
+        msg,
+    })?;
+    let failures = matcher::check::check(catalog, &matcher);
+    for f in &failures {
+        writeln!(out, "{}: {}: {}: {:?}", f.origin, f.signature, f.problem, f.line)?;
+    }
+    writeln!(
+        out,
+        "{} signatures, {} literals, {} failure{}",
+        catalog.signatures.len(),
+        matcher.literals().len(),
+        failures.len(),
+        if failures.len() == 1 { "" } else { "s" }
+    )?;
+    Ok(failures.len())
+}
+
+/// `faultline patterns test ID LINE`: whether a line is attributed to a
+/// signature, and to which one. Returns true when `id` wins.
+pub fn patterns_test(catalog: &Catalog, id: &str, line: &str, out: &mut dyn Write) -> Result<bool> {
+    if catalog.get(id).is_none() {
+        return Err(Error::Usage(format!(
+            "no signature {id:?} (see `faultline patterns list`)"
+        )));
+    }
+    let matcher = Matcher::new(catalog).map_err(|msg| Error::Pattern {
+        file: "catalog".into(),
+        line: 0,
+        msg,
+    })?;
+    let got = matcher.classify(line.as_bytes(), &mut matcher::Scratch::default());
+    let won = got.map(|g| catalog.signatures[g as usize].id.as_str());
+    match won {
+        Some(w) if w == id => writeln!(out, "match: {id}")?,
+        Some(w) => writeln!(out, "no match for {id}: the line is attributed to {w}")?,
+        None => writeln!(out, "no match: no signature matches this line")?,
+    }
+    Ok(won == Some(id))
+}
+
+/// `faultline patterns literals`: the literals searched, one a line.
+pub fn patterns_literals(catalog: &Catalog, out: &mut dyn Write) -> Result<()> {
+    let matcher = Matcher::new(catalog).map_err(|msg| Error::Pattern {
+        file: "catalog".into(),
+        line: 0,
+        msg,
+    })?;
+    for l in matcher.literals() {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Catalog → [`Matcher`]: the hot loop that finds signature hits in raw bytes.
+//!
+//! One case-insensitive Aho-Corasick automaton holds every literal of every
+//! signature and runs over a whole buffer (never line by line). A hit is
+//! widened to its line with memchr; only that line is then examined: all the
+//! literals it holds (an overlapping search on the line alone), and the
+//! confirming regex of each candidate signature. The winner is the candidate
+//! with the highest (priority, longest literal, earliest in the catalog).
+//! This is ripgrep's `find_by_line_fast` shape: no per-line work on lines
+//! without a literal, and no regex over more than one line at a time.
+
+pub mod check;
+
+use crate::catalog::Catalog;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::bytes::Regex;
+
+/// Index of a signature in the catalog.
+pub type SigIndex = u32;
+
+/// A compiled catalog. Immutable, `Send + Sync`, shared by every worker.
+#[derive(Debug)]
+pub struct Matcher {
+    automaton: AhoCorasick,
+    /// For each literal (automaton pattern), the signatures that own it.
+    owners: Vec<Vec<SigIndex>>,
+    /// Length of each literal.
+    literal_len: Vec<usize>,
+    /// Confirming regex of each signature.
+    regexes: Vec<Option<Regex>>,
+    /// Priority of each signature.
+    priority: Vec<i32>,
+    /// The distinct literals, lower-cased, in automaton order.
+    literals: Vec<String>,
+}
+
+/// One line attributed to a signature, as byte offsets into the buffer
+/// that was searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// The winning signature.
+    pub sig: SigIndex,
+    /// Start of the line.
+    pub line_start: usize,
+    /// End of the line, excluding the `\n` (and a `\r` before it).
+    pub line_end: usize,
+}
+
+/// Per-thread buffers reused across lines.
+#[derive(Default, Debug)]
+pub struct Scratch {
+    candidates: Vec<(SigIndex, usize)>,
+}
+
+impl Matcher {
+    /// Compiles a catalog. Regexes were validated when the catalog loaded,
+    /// so a failure here is a bug; it is still reported, never panicked.
+    pub fn new(catalog: &Catalog) -> Result<Matcher, String> {
+        let mut literals: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<SigIndex>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (si, sig) in catalog.signatures.iter().enumerate() {
+            for lit in &sig.literals {
+                let key = lit.to_ascii_lowercase();
+                let li = *index.entry(key.clone()).or_insert_with(|| {
+                    literals.push(key);
+                    owners.push(Vec::new());
+                    literals.len() - 1
+                });
+                if !owners[li].contains(&(si as SigIndex)) {
+                    owners[li].push(si as SigIndex);
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&literals)
+            .map_err(|e| format!("building the literal automaton: {e}"))?;
+        let regexes = catalog
+            .signatures
+            .iter()
+            .map(|s| {
+                s.regex
+                    .as_deref()
+                    .map(|r| Regex::new(r).map_err(|e| format!("{}: {e}", s.id)))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Matcher {
+            automaton,
+            literal_len: literals.iter().map(|l| l.len()).collect(),
+            owners,
+            regexes,
+            priority: catalog.signatures.iter().map(|s| s.priority).collect(),
+            literals,
+        })
+    }
+
+    /// The distinct literals searched for (lower-case; matched
+    /// case-insensitively).
+    pub fn literals(&self) -> &[String] {
+        &self.literals
+    }
+
+    /// Heap bytes held by the automaton.
+    pub fn memory_usage(&self) -> usize {
+        self.automaton.memory_usage()
+    }
+
+    /// Finds every hit line in `buf[from..to]`, in order, and calls `sink`
+    /// with each. Lines are cut at `\n`; a line that straddles `to` is
+    /// examined whole when its literal starts before `to` (the caller makes
+    /// `to` a line end).
+    pub fn for_each_hit(
+        &self,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        scratch: &mut Scratch,
+        mut sink: impl FnMut(Hit),
+    ) {
+        let mut pos = from;
+        while pos < to {
+            let input = aho_corasick::Input::new(&buf[..to]).span(pos..to);
+            let Some(m) = self.automaton.find(input) else {
+                break;
+            };
+            let line_start = memchr::memrchr(b'\n', &buf[..m.start()]).map_or(0, |i| i + 1);
+            let line_start = line_start.max(from);
+            let nl = memchr::memchr(b'\n', &buf[m.start()..to]).map(|i| m.start() + i);
+            let next = nl.map_or(to, |i| i + 1);
+            let mut line_end = nl.unwrap_or(to);
+            if line_end > line_start && buf[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            if let Some(sig) = self.classify(&buf[line_start..line_end], scratch) {
+                sink(Hit {
+                    sig,
+                    line_start,
+                    line_end,
+                });
+            }
+            pos = next;
+        }
+    }
+
+    /// The signature a single line is attributed to, if any.
+    pub fn classify(&self, line: &[u8], scratch: &mut Scratch) -> Option<SigIndex> {
+        scratch.candidates.clear();
+        for m in self.automaton.find_overlapping_iter(line) {
+            let li = m.pattern().as_usize();
+            for &sig in &self.owners[li] {
+                match scratch.candidates.iter_mut().find(|(s, _)| *s == sig) {
+                    Some(c) => c.1 = c.1.max(self.literal_len[li]),
+                    None => scratch.candidates.push((sig, self.literal_len[li])),
+                }
+            }
+        }
+        let mut best: Option<(SigIndex, usize)> = None;
+        for &(sig, len) in &scratch.candidates {
+            if let Some(b) = best {
+                let (bp, p) = (self.priority[b.0 as usize], self.priority[sig as usize]);
+                let better = p > bp || (p == bp && (len > b.1 || (len == b.1 && sig < b.0)));
+                if !better {
+                    continue;
+                }
+            }
+            if self.regexes[sig as usize]
+                .as_ref()
+                .is_none_or(|re| re.is_match(line))
+            {
+                best = Some((sig, len));
+            }
+        }
+        best.map(|b| b.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(text: &str) -> Catalog {
+        let mut c = Catalog::default();
+        c.add_file("t.toml", text).unwrap();
+        c
+    }
+
+    const TWO: &str = r#"
+[[signature]]
+id = "a.generic"
+category = "authentication"
+title = "401"
+severity = "error"
+role = "cause"
+literals = ["401 Unauthorized"]
+
+[[signature]]
+id = "a.expired"
+category = "authentication"
+title = "expired"
+severity = "error"
+role = "cause"
+literals = ["token expired"]
+regex = '(?i)token expired'
+priority = 10
+"#;
+
+    #[test]
+    fn priority_wins_and_lines_are_found() {
+        let m = Matcher::new(&catalog(TWO)).unwrap();
+        let buf = b"ok\nGET 401 Unauthorized\r\nToken Expired and 401 unauthorized\nfine";
+        let mut hits = Vec::new();
+        m.for_each_hit(buf, 0, buf.len(), &mut Scratch::default(), |h| hits.push(h));
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].sig, 0);
+        assert_eq!(
+            &buf[hits[0].line_start..hits[0].line_end],
+            b"GET 401 Unauthorized"
+        );
+        assert_eq!(hits[1].sig, 1);
+        assert_eq!(
+            &buf[hits[1].line_start..hits[1].line_end],
+            b"Token Expired and 401 unauthorized"
+        );
+    }
+
+    #[test]
+    fn regex_must_confirm() {
+        let text = TWO.replace("'(?i)token expired'", "'never'");
+        let m = Matcher::new(&catalog(&text)).unwrap();
+        let mut s = Scratch::default();
+        assert_eq!(m.classify(b"token expired", &mut s), None);
+        assert_eq!(m.classify(b"token expired, 401 Unauthorized", &mut s), Some(0));
+    }
+
+    #[test]
+    fn matcher_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Matcher>();
+    }
+}

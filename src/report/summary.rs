@@ -1,0 +1,204 @@
+//! The summary: what every renderer shows, and the JSON wire contract of
+//! INTERFACE.md (`faultline.summary/v1`).
+//!
+//! These types serialize to the contract directly, so a field here is a
+//! promise to other programs: add fields, never rename or remove them
+//! without changing [`SCHEMA`]. `tests/json_contract.rs` reads the output
+//! back into its own copies of these structs.
+
+use serde::Serialize;
+
+/// The schema id written in every JSON summary.
+pub const SCHEMA: &str = "faultline.summary/v1";
+
+/// The whole result of a scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// When the summary was made (RFC 3339, UTC).
+    pub generated_at: String,
+    /// The span of the events considered.
+    pub window: Window,
+    /// One entry per system.
+    pub systems: Vec<SystemSummary>,
+    /// Likely causes, best first.
+    pub causes: Vec<Cause>,
+    /// Every (system, signature) seen, with counts.
+    pub signatures: Vec<SignatureCount>,
+    /// Mined templates of unknown error lines.
+    pub templates: Vec<TemplateCount>,
+    /// Inputs left out.
+    pub skipped: Vec<FileNote>,
+    /// Problems met while reading inputs that were scanned (extension).
+    pub warnings: Vec<FileNote>,
+    /// Totals.
+    pub stats: Stats,
+}
+
+/// A time span.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Window {
+    /// First instant (RFC 3339), if any time was seen.
+    pub start: Option<String>,
+    /// Last instant.
+    pub end: Option<String>,
+}
+
+/// One system.
+#[derive(Clone, Debug, Serialize)]
+pub struct SystemSummary {
+    /// Its name.
+    pub name: String,
+    /// Files scanned.
+    pub files: u64,
+    /// Bytes scanned (decompressed).
+    pub bytes: u64,
+    /// Lines scanned.
+    pub lines: u64,
+    /// Events found.
+    pub events: u64,
+    /// Offset of its clock against the reference clock.
+    pub clock_offset_ms: i64,
+    /// Timestamp layouts detected (extension).
+    pub time_formats: Vec<String>,
+    /// The zone assumed for times written without one (extension).
+    pub assumed_timezone: Option<String>,
+}
+
+/// A likely cause.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cause {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Overall score in [0, 1].
+    pub score: f64,
+    /// Its parts.
+    pub score_parts: ScoreParts,
+    /// Stable id of what the cause is (not of its counts or times).
+    pub fingerprint: String,
+    /// Category.
+    pub category: String,
+    /// Signature id (or template cluster id).
+    pub signature: String,
+    /// Human title.
+    pub title: String,
+    /// System it happened in.
+    pub system: String,
+    /// First occurrence on the corrected clock.
+    pub first_seen: Option<String>,
+    /// Last occurrence.
+    pub last_seen: Option<String>,
+    /// Occurrences in the window.
+    pub count: u64,
+    /// HTTP statuses seen with it.
+    pub http_status: Vec<u16>,
+    /// What followed from it.
+    pub effects: Vec<Effect>,
+    /// Evidence lines.
+    pub evidence: Vec<Evidence>,
+    /// Troubleshooting steps.
+    pub advice: Vec<String>,
+}
+
+/// Why a cause ranks where it does; each part in [0, 1].
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct ScoreParts {
+    /// How early its onset is.
+    pub onset: f64,
+    /// How clearly it rises above its own baseline.
+    pub rise: f64,
+    /// How much of what followed it explains.
+    pub explains: f64,
+    /// The catalog's prior (cause or symptom).
+    pub prior: f64,
+}
+
+/// A series that followed a cause.
+#[derive(Clone, Debug, Serialize)]
+pub struct Effect {
+    /// System.
+    pub system: String,
+    /// Category.
+    pub category: String,
+    /// Signature id.
+    pub signature: String,
+    /// Onset lag after the cause's onset.
+    pub lag_ms: i64,
+    /// Occurrences.
+    pub count: u64,
+}
+
+/// One evidence line.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence {
+    /// File it is in.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// The line (and, for a hit inside a trace, the hit line after it).
+    pub text: String,
+}
+
+/// Counts of one (system, signature).
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureCount {
+    /// Signature id.
+    pub signature: String,
+    /// Category.
+    pub category: String,
+    /// System.
+    pub system: String,
+    /// Occurrences.
+    pub count: u64,
+    /// First occurrence.
+    pub first_seen: Option<String>,
+    /// Last occurrence.
+    pub last_seen: Option<String>,
+}
+
+/// Counts of one mined template.
+#[derive(Clone, Debug, Serialize)]
+pub struct TemplateCount {
+    /// Cluster id.
+    pub cluster: String,
+    /// Template text.
+    pub template: String,
+    /// System.
+    pub system: String,
+    /// Occurrences.
+    pub count: u64,
+    /// First occurrence.
+    pub first_seen: Option<String>,
+}
+
+/// A file and a reason.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileNote {
+    /// The file.
+    pub file: String,
+    /// The reason.
+    pub reason: String,
+}
+
+/// Totals.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    /// Files scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Lines scanned.
+    pub lines: u64,
+    /// Wall time.
+    pub elapsed_ms: u64,
+    /// Events found (extension).
+    pub events: u64,
+}
+
+/// An instant as RFC 3339 UTC with milliseconds.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| ms.to_string())
+}

@@ -1,0 +1,283 @@
+//! The terminal report: the incident told in a few lines an on-call
+//! engineer can act on, then the details. Colour only when asked (the
+//! binary decides: a terminal and no `NO_COLOR`).
+
+use super::summary::*;
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn p(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{}{}{}", style.render(), text, style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.p(Style::new().bold(), t)
+    }
+    fn red(&self, t: &str) -> String {
+        self.p(Style::new().bold().fg_color(Some(AnsiColor::Red.into())), t)
+    }
+    fn yellow(&self, t: &str) -> String {
+        self.p(Style::new().fg_color(Some(AnsiColor::Yellow.into())), t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.p(Style::new().dimmed(), t)
+    }
+}
+
+/// Writes the text report.
+pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let c = Paint { on: color };
+    writeln!(
+        out,
+        "{} {} system{}, {} file{}, {}, {} lines, {} events in {:.2} s",
+        c.bold("faultline:"),
+        s.systems.len(),
+        plural(s.systems.len()),
+        s.stats.files,
+        plural(s.stats.files as usize),
+        human_bytes(s.stats.bytes),
+        group(s.stats.lines),
+        group(s.stats.events),
+        s.stats.elapsed_ms as f64 / 1000.0
+    )?;
+    if let (Some(a), Some(b)) = (&s.window.start, &s.window.end) {
+        writeln!(out, "window: {a} .. {b}")?;
+    }
+    writeln!(out)?;
+    match s.causes.first() {
+        None => writeln!(
+            out,
+            "{}",
+            c.bold("No cause found: no error rose above its own baseline.")
+        )?,
+        Some(top) => {
+            writeln!(out, "{}", c.bold("Most likely cause"))?;
+            cause(&c, top, true, out)?;
+            if s.causes.len() > 1 {
+                writeln!(out, "\n{}", c.bold("Other candidates"))?;
+                for k in &s.causes[1..] {
+                    cause(&c, k, false, out)?;
+                }
+            }
+        }
+    }
+    if !s.signatures.is_empty() {
+        writeln!(out, "\n{}", c.bold("Signatures seen"))?;
+        let w_sys = s
+            .signatures
+            .iter()
+            .map(|x| x.system.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let w_sig = s
+            .signatures
+            .iter()
+            .map(|x| x.signature.len())
+            .max()
+            .unwrap_or(9)
+            .max(9);
+        writeln!(
+            out,
+            "  {:w_sys$}  {:w_sig$}  {:>7}  {:24}  last",
+            "system", "signature", "count", "first"
+        )?;
+        let mut rows: Vec<&SignatureCount> = s.signatures.iter().collect();
+        rows.sort_by(|a, b| a.first_seen.cmp(&b.first_seen));
+        for r in rows {
+            writeln!(
+                out,
+                "  {:w_sys$}  {:w_sig$}  {:>7}  {:24}  {}",
+                r.system,
+                r.signature,
+                group(r.count),
+                r.first_seen.as_deref().unwrap_or("-"),
+                r.last_seen.as_deref().unwrap_or("-")
+            )?;
+        }
+    }
+    if !s.systems.is_empty() {
+        writeln!(out, "\n{}", c.bold("Systems"))?;
+        for sys in &s.systems {
+            let zone = sys
+                .assumed_timezone
+                .as_deref()
+                .map(|z| format!(", zoneless times read as {z}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}: {} file{}, {} lines, {} events, clock offset {} ms{}{}",
+                sys.name,
+                sys.files,
+                plural(sys.files as usize),
+                group(sys.lines),
+                group(sys.events),
+                sys.clock_offset_ms,
+                if sys.time_formats.is_empty() {
+                    String::new()
+                } else {
+                    format!(", times: {}", sys.time_formats.join(", "))
+                },
+                zone
+            )?;
+        }
+    }
+    for (title, notes) in [("Skipped", &s.skipped), ("Warnings", &s.warnings)] {
+        if !notes.is_empty() {
+            writeln!(out, "\n{}", c.yellow(title))?;
+            for n in notes {
+                writeln!(out, "  {}: {}", n.file, n.reason)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()> {
+    let status = if k.http_status.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", HTTP {}",
+            k.http_status
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        )
+    };
+    writeln!(
+        out,
+        "  {} {} in {}: {} {}",
+        c.red(&format!("#{}", k.rank)),
+        c.bold(&k.category),
+        c.bold(&k.system),
+        k.title,
+        c.dim(&format!("[{}] score {:.2}", k.signature, k.score))
+    )?;
+    writeln!(
+        out,
+        "     first {}, {} time{} until {}{}",
+        k.first_seen.as_deref().unwrap_or("(no time)"),
+        group(k.count),
+        plural(k.count as usize),
+        k.last_seen.as_deref().unwrap_or("-"),
+        status
+    )?;
+    if !full {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "     {}",
+        c.dim(&format!(
+            "why: onset {:.2}, rise {:.2}, explains {:.2}, prior {:.2}",
+            k.score_parts.onset, k.score_parts.rise, k.score_parts.explains, k.score_parts.prior
+        ))
+    )?;
+    if !k.effects.is_empty() {
+        writeln!(out, "     then:")?;
+        for e in k.effects.iter().take(8) {
+            writeln!(
+                out,
+                "       +{:<8} {} {} ({}, {} time{})",
+                human_lag(e.lag_ms),
+                e.system,
+                e.signature,
+                e.category,
+                group(e.count),
+                plural(e.count as usize)
+            )?;
+        }
+    }
+    if !k.evidence.is_empty() {
+        writeln!(out, "     evidence:")?;
+        for e in &k.evidence {
+            let mut lines = e.text.lines();
+            writeln!(
+                out,
+                "       {}:{}  {}",
+                e.file,
+                e.line,
+                lines.next().unwrap_or("")
+            )?;
+            for more in lines {
+                writeln!(out, "         {more}")?;
+            }
+        }
+    }
+    if !k.advice.is_empty() {
+        writeln!(out, "     what to do:")?;
+        for (i, a) in k.advice.iter().take(6).enumerate() {
+            writeln!(out, "       {}. {a}", i + 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn human_lag(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(group(1234567), "1,234,567");
+        assert_eq!(group(12), "12");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+        assert_eq!(human_lag(1200), "1.2s");
+        assert_eq!(human_lag(125_000), "2m05s");
+    }
+}

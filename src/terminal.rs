@@ -1,0 +1,144 @@
+//! The binary's side of each command: output files, colour, the progress
+//! bar and the exit status. The library never touches the terminal.
+
+use crate::cli::{MineArgs, PatternSource, PatternsCommand, ScanArgs};
+use anyhow::Context;
+use faultline::progress::{NoProgress, Progress};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// An indicatif bar on stderr, shown only after a moment.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn bar() -> Bar {
+    let pb = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr_with_hz(8));
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} scanning {bytes}/{total_bytes} {bytes_per_sec} {wide_bar} {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    // Nothing is drawn for runs shorter than a moment.
+    pb.enable_steady_tick(Duration::from_millis(250));
+    pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    let handle = pb.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        if !handle.is_finished() {
+            handle.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(8));
+        }
+    });
+    Bar(pb)
+}
+
+pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let quiet = args.quiet;
+    let config = args
+        .into_config(crate::stdout_is_terminal())
+        .map_err(anyhow::Error::msg)?;
+    let show_bar = !quiet && std::io::stderr().is_terminal();
+    let progress: Box<dyn Progress> = if show_bar {
+        Box::new(bar())
+    } else {
+        Box::new(NoProgress)
+    };
+    let mut config = config;
+    let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let summary = faultline::scan_summary(&config, progress.as_ref())?;
+    for s in &summary.skipped {
+        eprintln!("faultline: {}: skipped: {}", s.file, s.reason);
+    }
+    for w in &summary.warnings {
+        eprintln!("faultline: {}: {}", w.file, w.reason);
+    }
+    match &config.output {
+        Some(path) => {
+            config.color = false;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            faultline::report::render(&summary, config.format, false, &mut out)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+        }
+        None => {
+            let color = color_ok && crate::stdout_is_terminal();
+            let mut out = crate::stdout();
+            faultline::report::render(&summary, config.format, color, &mut out)?;
+            out.flush()?;
+        }
+    }
+    let partial = !summary.skipped.is_empty()
+        || summary
+            .warnings
+            .iter()
+            .any(|w| w.reason.contains("changed during"));
+    Ok(if config.strict && partial {
+        ExitCode::from(2)
+    } else if summary.causes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
+    let _ = args;
+    anyhow::bail!("faultline mine is not built yet")
+}
+
+fn catalog(src: &PatternSource) -> anyhow::Result<faultline::catalog::Catalog> {
+    Ok(faultline::load_catalog(!src.no_builtin_patterns, &src.patterns)?)
+}
+
+pub fn patterns(cmd: PatternsCommand) -> anyhow::Result<ExitCode> {
+    let mut out = crate::stdout();
+    let code = match cmd {
+        PatternsCommand::List(src) => {
+            faultline::patterns_list(&catalog(&src)?, &mut out)?;
+            ExitCode::SUCCESS
+        }
+        PatternsCommand::Literals(src) => {
+            faultline::patterns_literals(&catalog(&src)?, &mut out)?;
+            ExitCode::SUCCESS
+        }
+        PatternsCommand::Check { dir } => {
+            let cat = match dir {
+                Some(d) => faultline::load_catalog(false, &[d])?,
+                None => faultline::load_catalog(true, &[])?,
+            };
+            let failures = faultline::patterns_check(&cat, &mut out)?;
+            if failures == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        PatternsCommand::Test {
+            signature_id,
+            line,
+            source,
+        } => {
+            if faultline::patterns_test(&catalog(&source)?, &signature_id, &line, &mut out)? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    };
+    out.flush()?;
+    Ok(code)
+}

@@ -1,0 +1,197 @@
+//! Timestamps: finding and reading the time of a log line, on one clock.
+//!
+//! Owns where a line's time is looked for (the head of the line, a JSON
+//! `ts`/`time`/`@timestamp` field, a logfmt `ts=`/`time=` pair), the
+//! byte-level layouts (`parse.rs`), the zone of zoneless times (`zone.rs`),
+//! the year of yearless syslog times (the file's modification year, one year
+//! back when that would put the line in the future: the New Year wrap) and
+//! the user's `--since/--until` values (`user.rs`).
+//!
+//! A [`Detector`] remembers where and how the last line of its source
+//! carried its time, so the next line is tried there first: the format is
+//! learned per source and may change within a file.
+
+mod parse;
+pub mod user;
+mod zone;
+
+pub use parse::{Layout, Parsed};
+pub use zone::Zone;
+
+use chrono::Datelike;
+
+/// How zoneless and yearless times of one source are read.
+#[derive(Clone, Copy, Debug)]
+pub struct TimeContext {
+    /// Zone of times written without an offset.
+    pub zone: Zone,
+    /// The source's modification time, ms since the epoch.
+    pub mtime_ms: Option<i64>,
+}
+
+impl TimeContext {
+    /// A context for a source.
+    pub fn new(zone: Zone, mtime_s: Option<i64>) -> TimeContext {
+        TimeContext {
+            zone,
+            mtime_ms: mtime_s.map(|s| s.saturating_mul(1000)),
+        }
+    }
+
+    fn year(&self) -> i32 {
+        let ms = self
+            .mtime_ms
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+        chrono::DateTime::from_timestamp_millis(ms).map_or(1970, |d| d.year())
+    }
+
+    /// The instant of a parsed time, in ms since the epoch (UTC).
+    pub fn resolve(&self, p: &Parsed) -> Option<i64> {
+        let ms = match p.offset_s {
+            Some(off) => p.local.and_utc().timestamp_millis() - i64::from(off) * 1000,
+            None => self.zone.to_utc_ms(p.local)?,
+        };
+        if p.yearless {
+            // A yearless time later than a day past the file's last write
+            // belongs to the year before (the lines before New Year).
+            let limit = self
+                .mtime_ms
+                .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+            if ms > limit + 86_400_000 {
+                let earlier = p.local.with_year(p.local.year() - 1)?;
+                let back = Parsed {
+                    local: earlier,
+                    yearless: false,
+                    ..*p
+                };
+                return self.resolve(&back);
+            }
+        }
+        Some(ms)
+    }
+}
+
+/// A line's time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    /// Milliseconds since the epoch, UTC.
+    pub ms: i64,
+    /// The layout it was written in.
+    pub layout: Layout,
+    /// True when no offset was written (the context's zone was assumed).
+    pub zoneless: bool,
+}
+
+/// Finds line times for one source, remembering where the last one was.
+#[derive(Clone, Debug)]
+pub struct Detector {
+    ctx: TimeContext,
+    last: Option<(usize, Layout)>,
+}
+
+/// How far into a line a leading timestamp is looked for.
+const HEAD_WINDOW: usize = 64;
+const JSON_KEYS: [&[u8]; 7] = [
+    b"\"@timestamp\"",
+    b"\"timestamp\"",
+    b"\"ts\"",
+    b"\"time\"",
+    b"\"datetime\"",
+    b"\"date\"",
+    b"\"t\"",
+];
+const LOGFMT_KEYS: [&[u8]; 3] = [b"ts=", b"time=", b"timestamp="];
+
+impl Detector {
+    /// A detector for one source.
+    pub fn new(ctx: TimeContext) -> Detector {
+        Detector { ctx, last: None }
+    }
+
+    /// The time of a line, if it has one.
+    pub fn find(&mut self, line: &[u8]) -> Option<Stamp> {
+        let year = self.ctx.year();
+        if let Some((pos, layout)) = self.last {
+            if pos == first_text(line).unwrap_or(usize::MAX)
+                || (pos > 0 && pos < line.len() && is_token_start(line, pos))
+            {
+                if let Some(p) = parse::parse_at(line, pos, year).filter(|p| p.layout == layout) {
+                    return self.stamp(&p);
+                }
+            }
+        }
+        let (pos, p) = locate(line, year)?;
+        self.last = Some((pos, p.layout));
+        self.stamp(&p)
+    }
+
+    fn stamp(&self, p: &Parsed) -> Option<Stamp> {
+        Some(Stamp {
+            ms: self.ctx.resolve(p)?,
+            layout: p.layout,
+            zoneless: p.offset_s.is_none(),
+        })
+    }
+}
+
+/// The first byte of text (after NULs, blanks and a UTF-8 BOM).
+fn first_text(line: &[u8]) -> Option<usize> {
+    line.iter()
+        .position(|&b| b != 0 && b != b' ' && b != b'\t' && b != 0xef && b != 0xbb && b != 0xbf)
+}
+
+/// A token starts at `i` (the byte before it separates tokens).
+fn is_token_start(line: &[u8], i: usize) -> bool {
+    matches!(
+        line[i - 1],
+        b' ' | b'[' | b'(' | b'<' | b'=' | b'"' | b'\'' | b'|' | b',' | b';' | b'\t'
+    )
+}
+
+/// Where a line's time is, and what it says.
+pub fn locate(line: &[u8], year: i32) -> Option<(usize, Parsed)> {
+    let start = first_text(line)?;
+    if line[start] == b'{' {
+        if let Some(found) = keyed(line, &JSON_KEYS, year, true) {
+            return Some(found);
+        }
+    }
+    let window = line.len().min(start + HEAD_WINDOW);
+    for i in start..window {
+        if i == start || is_token_start(line, i) {
+            if let Some(p) = parse::parse_at(line, i, year) {
+                return Some((i, p));
+            }
+        }
+    }
+    keyed(line, &LOGFMT_KEYS, year, false)
+}
+
+fn keyed(line: &[u8], keys: &[&[u8]], year: i32, json: bool) -> Option<(usize, Parsed)> {
+    for key in keys {
+        let mut from = 0;
+        while let Some(at) = memchr::memmem::find(&line[from..], key) {
+            let at = from + at;
+            from = at + key.len();
+            if !json && at > 0 && line[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut i = at + key.len();
+            if json {
+                while matches!(line.get(i), Some(b' ' | b':')) {
+                    i += 1;
+                }
+            }
+            if matches!(line.get(i), Some(b'"')) {
+                i += 1;
+            }
+            if let Some(p) = parse::parse_at(line, i, year) {
+                return Some((i, p));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

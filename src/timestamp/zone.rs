@@ -1,0 +1,110 @@
+//! The zone a zoneless time is read in, and the rule at daylight-saving
+//! changes.
+//!
+//! Rule (written down here and tested below): a local time that occurs
+//! twice (the autumn fold) is read as the *earlier* instant, as lnav does; a
+//! local time that does not exist (the spring gap) is read with the offset
+//! in force just before the gap, so `02:30` on a 02:00→03:00 spring-forward
+//! night becomes `03:30` local (the clock a writer that had not yet switched
+//! would have shown).
+
+use chrono::{LocalResult, NaiveDateTime, Offset, TimeZone};
+
+/// A time zone for zoneless timestamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zone {
+    /// UTC.
+    Utc,
+    /// The machine's local zone (the `TZ` environment variable, else
+    /// /etc/localtime).
+    Local,
+    /// An IANA zone.
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// Parses `UTC`, `local` or an IANA name (`Europe/Paris`).
+    pub fn parse(name: &str) -> Result<Zone, String> {
+        match name {
+            "UTC" | "utc" | "Z" => Ok(Zone::Utc),
+            "local" | "Local" => Ok(Zone::Local),
+            _ => name.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
+                format!("unknown time zone {name:?} (use an IANA name such as Europe/Paris, or UTC)")
+            }),
+        }
+    }
+
+    /// The zone's name for reports.
+    pub fn name(&self) -> String {
+        match self {
+            Zone::Utc => "UTC".into(),
+            Zone::Local => match std::env::var("TZ") {
+                Ok(tz) if !tz.is_empty() => format!("local ({tz})"),
+                _ => "local".into(),
+            },
+            Zone::Named(tz) => tz.name().to_string(),
+        }
+    }
+
+    /// Milliseconds since the epoch of a local time in this zone.
+    pub fn to_utc_ms(&self, local: NaiveDateTime) -> Option<i64> {
+        match self {
+            Zone::Utc => Some(local.and_utc().timestamp_millis()),
+            Zone::Local => resolve(&chrono::Local, local),
+            Zone::Named(tz) => resolve(tz, local),
+        }
+    }
+}
+
+fn resolve<T: TimeZone>(tz: &T, local: NaiveDateTime) -> Option<i64> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.timestamp_millis()),
+        LocalResult::Ambiguous(a, b) => Some(a.timestamp_millis().min(b.timestamp_millis())),
+        LocalResult::None => {
+            // In a gap: read with the offset in force before it. Gaps are at
+            // most a few hours; find the offset a little before.
+            let before = local.checked_sub_signed(chrono::TimeDelta::hours(3))?;
+            let offset = match tz.from_local_datetime(&before) {
+                LocalResult::Single(t) => t.offset().fix(),
+                LocalResult::Ambiguous(a, _) => a.offset().fix(),
+                LocalResult::None => return None,
+            };
+            Some(local.and_utc().timestamp_millis() - i64::from(offset.local_minus_utc()) * 1000)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn fold_reads_the_earlier_instant() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 2024-11-03 01:30 happens at 05:30Z (EDT) and 06:30Z (EST).
+        let ms = ny.to_utc_ms(at(2024, 11, 3, 1, 30)).unwrap();
+        assert_eq!(ms, at(2024, 11, 3, 5, 30).and_utc().timestamp_millis());
+    }
+
+    #[test]
+    fn gap_reads_with_the_offset_before() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 2024-03-10 02:30 does not exist; EST (-5) applies: 07:30Z.
+        let ms = ny.to_utc_ms(at(2024, 3, 10, 2, 30)).unwrap();
+        assert_eq!(ms, at(2024, 3, 10, 7, 30).and_utc().timestamp_millis());
+    }
+
+    #[test]
+    fn unknown_zone_is_an_error() {
+        assert!(Zone::parse("Mars/Olympus").is_err());
+        assert_eq!(Zone::parse("UTC").unwrap(), Zone::Utc);
+    }
+}

@@ -1,0 +1,284 @@
+//! Hostile and unusual inputs (RELIABILITY.md's matrix): the run goes on,
+//! names the file and the reason, and never dies on a signal.
+
+use crate::util::*;
+use std::os::unix::process::ExitStatusExt;
+
+const HIT: &str = "2026-11-24T10:00:01Z ERROR call failed: 401 Unauthorized invalid_token\n";
+const OK: &str = "2026-11-24T10:00:00Z INFO ok\n";
+
+fn auth_count(s: &crate::contract::Summary) -> u64 {
+    s.signatures
+        .iter()
+        .filter(|g| g.category == "authentication")
+        .map(|g| g.count)
+        .sum()
+}
+
+#[test]
+fn binary_skipped_when_walked_scanned_when_named() {
+    let dir = Dir::new();
+    dir.write("logs/app.log", format!("{OK}{HIT}"));
+    let mut bin = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    bin.extend_from_slice(HIT.as_bytes());
+    let core = dir.write("logs/core.bin", &bin);
+    let (s, out) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert_eq!(s.skipped.len(), 1);
+    assert!(s.skipped[0].file.ends_with("core.bin"));
+    assert_eq!(s.skipped[0].reason, "binary (NUL byte at offset 7)");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("core.bin: skipped: binary"));
+    assert_eq!(auth_count(&s), 1);
+    let (s, _) = scan_json(&[core.to_str().unwrap()]);
+    assert!(s.skipped.is_empty());
+    assert_eq!(auth_count(&s), 1, "a named binary file is scanned");
+}
+
+#[test]
+fn strict_turns_skips_into_exit_two() {
+    let dir = Dir::new();
+    dir.write("logs/app.log", OK);
+    dir.write("logs/core.bin", b"\x00\x01\x02");
+    let out = run(&[
+        "scan",
+        "--quiet",
+        "--strict",
+        "--format",
+        "json",
+        dir.join("logs").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    let out = run(&[
+        "scan",
+        "--quiet",
+        "--format",
+        "json",
+        dir.join("logs").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn multi_member_gzip_is_read_whole_and_sniffed_by_content() {
+    let dir = Dir::new();
+    let mut bytes = gzip(format!("{OK}{HIT}").as_bytes());
+    bytes.extend(gzip(format!("{OK}{HIT}{HIT}").as_bytes()));
+    dir.write("logs/app.log.2.gz", &bytes);
+    dir.write("logs/plain-named.gz", format!("{HIT}"));
+    dir.write("logs/zipped-no-ext", gzip(HIT.as_bytes()));
+    let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert_eq!(s.stats.lines, 5 + 1 + 1);
+    assert_eq!(auth_count(&s), 5);
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+#[test]
+fn truncated_and_corrupt_gzip_keep_what_was_read() {
+    let dir = Dir::new();
+    let mut text = String::new();
+    for _ in 0..2000 {
+        text.push_str(OK);
+        text.push_str(HIT);
+    }
+    let full = gzip(text.as_bytes());
+    dir.write("logs/cut.gz", &full[..full.len() * 6 / 10]);
+    let (s, out) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert!(code(&out) == 0 || code(&out) == 1);
+    assert!(auth_count(&s) > 0, "lines before the cut are kept");
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].file.ends_with("cut.gz") && s.warnings[0].reason.contains("gzip"),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn unreadable_inputs_are_named_and_the_run_goes_on() {
+    let dir = Dir::new();
+    dir.write("logs/good.log", format!("{OK}{HIT}"));
+    std::os::unix::fs::symlink(dir.join("nowhere.log"), dir.join("logs/dangling.log")).unwrap();
+    let fifo = dir.join("logs/pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let (s, out) = scan_json(&[
+        dir.join("logs").to_str().unwrap(),
+        dir.join("missing.log").to_str().unwrap(),
+    ]);
+    assert_eq!(auth_count(&s), 1);
+    let reasons: Vec<String> = s
+        .skipped
+        .iter()
+        .map(|k| format!("{}: {}", k.file, k.reason))
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("dangling.log") && r.contains("broken symlink")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("missing.log: not found")),
+        "{reasons:?}"
+    );
+    if made {
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("pipe: not a regular file (a FIFO)")),
+            "{reasons:?}"
+        );
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing.log: skipped: not found"), "{err}");
+}
+
+#[test]
+fn permission_denied_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    dir.write("logs/good.log", format!("{OK}{HIT}"));
+    let locked = dir.write("logs/locked.log", HIT);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_ok() {
+        return; // running as root: permissions do not apply
+    }
+    let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert_eq!(auth_count(&s), 1);
+    assert!(
+        s.skipped
+            .iter()
+            .any(|k| k.file.ends_with("locked.log") && k.reason == "permission denied"),
+        "{:?}",
+        s.skipped
+    );
+}
+
+#[test]
+fn symlink_loops_end_and_files_count_once() {
+    let dir = Dir::new();
+    dir.write("logs/a/app.log", format!("{OK}{HIT}"));
+    std::os::unix::fs::symlink(dir.join("logs"), dir.join("logs/a/up")).unwrap();
+    std::os::unix::fs::symlink(dir.join("logs/a/app.log"), dir.join("logs/a/alias.log")).unwrap();
+    std::fs::hard_link(dir.join("logs/a/app.log"), dir.join("logs/a/hard.log")).unwrap();
+    let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert_eq!(auth_count(&s), 1, "one file through three paths counts once");
+    assert!(
+        s.skipped.iter().any(|k| k.reason.contains("symlink loop")),
+        "{:?}",
+        s.skipped
+    );
+}
+
+#[test]
+fn nul_head_crlf_bom_invalid_utf8_and_utf16() {
+    let dir = Dir::new();
+    let mut holey = vec![0u8; 100_000];
+    holey.extend_from_slice(format!("{OK}{HIT}").as_bytes());
+    dir.write("logs/holey.log", &holey);
+    dir.write(
+        "logs/crlf.log",
+        format!(
+            "\u{feff}{}{}",
+            OK.replace('\n', "\r\n"),
+            HIT.replace('\n', "\r\n")
+        ),
+    );
+    let mut bad = HIT.as_bytes().to_vec();
+    bad.splice(30..30, [0xff, 0xfe, 0xc3]);
+    dir.write("logs/bad-utf8.log", &bad);
+    let mut utf16 = vec![0xff, 0xfe];
+    for u in format!("{OK}{HIT}").encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    dir.write("logs/utf16.log", &utf16);
+    let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert!(s.skipped.is_empty(), "{:?}", s.skipped);
+    assert_eq!(auth_count(&s), 4, "{:?}", s.signatures);
+    for g in &s.signatures {
+        assert_eq!(g.first_seen.as_deref(), Some("2026-11-24T10:00:01.000Z"), "{g:?}");
+    }
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.file.ends_with("holey.log") && w.reason.contains("100000 NUL bytes")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn empty_files_and_a_missing_final_newline() {
+    let dir = Dir::new();
+    dir.write("logs/empty.log", "");
+    dir.write("logs/newline.log", "\n");
+    dir.write("logs/tail.log", format!("{OK}{}", HIT.trim_end()));
+    let (s, out) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+    assert!(code(&out) == 0 || code(&out) == 1);
+    assert_eq!(s.stats.lines, 1 + 2);
+    assert_eq!(auth_count(&s), 1);
+}
+
+/// A live file truncated while it is scanned (logrotate copytruncate)
+/// must not kill the process; the other file's results are kept.
+#[test]
+fn file_truncated_during_the_scan() {
+    let dir = Dir::new();
+    dir.write("logs/other.log", format!("{OK}{HIT}"));
+    let big = dir.join("logs/live.log");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        let line = OK.repeat(50) + HIT;
+        for _ in 0..40_000 {
+            f.write_all(line.as_bytes()).unwrap();
+        }
+    }
+    let child = bin()
+        .args([
+            "scan",
+            "--quiet",
+            "--format",
+            "json",
+            "--jobs",
+            "1",
+            "--block-size",
+            "65536",
+            dir.join("logs").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.signal().is_none(),
+        "killed by signal {:?}",
+        out.status.signal()
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: crate::contract::Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let other = s
+        .signatures
+        .iter()
+        .filter(|g| g.system == "logs")
+        .map(|g| g.count)
+        .sum::<u64>();
+    assert!(other >= 1);
+    if let Some(w) = s.warnings.iter().find(|w| w.file.ends_with("live.log")) {
+        assert!(w.reason.contains("changed during the scan"), "{w:?}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary (and the library's public API) on
+//! files generated in temporary directories.
+
+mod util;
+
+mod contract;
+mod inputs;
+mod invariance;
+mod patterns;
+mod scan;

@@ -1,0 +1,164 @@
+//! `faultline scan` end to end: systems, exit codes, reports, stdin.
+
+use crate::util::*;
+use std::io::Write;
+use std::process::Stdio;
+
+#[test]
+fn no_error_means_exit_zero() {
+    let dir = Dir::new();
+    dir.write(
+        "a/app.log",
+        "2026-11-24T10:00:00Z INFO all good\n2026-11-24T10:00:01Z INFO still good\n",
+    );
+    let (s, out) = scan_json(&[dir.join("a").to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    assert!(s.causes.is_empty());
+    assert_eq!(s.stats.lines, 2);
+}
+
+#[test]
+fn system_flag_and_file_stem_names() {
+    let dir = Dir::new();
+    let a = dir.write("x/app.log.1", "2026-11-24T10:00:00Z INFO ok\n");
+    let b = dir.write("y/erp-api.log", "2026-11-24T10:00:00Z INFO ok\n");
+    let spec = format!("billing={}", a.display());
+    let (s, _) = scan_json(&["--system", &spec, b.to_str().unwrap()]);
+    let names: Vec<&str> = s.systems.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, vec!["billing", "erp-api"]);
+}
+
+#[test]
+fn text_report_tells_the_story() {
+    let dir = Dir::new();
+    incident(&dir);
+    let out = run(&["scan", "--format", "text", dir.join("incident").to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Most likely cause"), "{text}");
+    assert!(text.contains("authentication in erp"), "{text}");
+    assert!(text.contains("what to do:"), "{text}");
+    assert!(text.contains("evidence:"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn markdown_is_refused_clearly_for_now() {
+    let dir = Dir::new();
+    incident(&dir);
+    let out = run(&["scan", "--format", "html", dir.join("incident").to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format html is not available yet"));
+}
+
+#[test]
+fn stdin_is_scanned() {
+    let mut child = bin()
+        .args(["scan", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"2026-11-24T10:00:00Z INFO ok\n2026-11-24T10:00:01Z ERROR call failed: 401 Unauthorized invalid_token\n")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let s: crate::contract::Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s.systems[0].name, "stdin");
+    assert_eq!(s.stats.lines, 2);
+    assert_eq!(s.signatures.len(), 1, "{:?}", s.signatures);
+    assert_eq!(s.signatures[0].category, "authentication");
+}
+
+#[test]
+fn output_file_is_written_and_not_scanned() {
+    let dir = Dir::new();
+    incident(&dir);
+    let report = dir.join("incident/erp/report.json");
+    let out = run(&[
+        "scan",
+        "--quiet",
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+        dir.join("incident").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.is_empty());
+    let again = run(&[
+        "scan",
+        "--quiet",
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+        dir.join("incident").to_str().unwrap(),
+    ]);
+    let s: crate::contract::Summary = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(code(&again), 1);
+    assert_eq!(s.stats.files, 2, "the report itself is not scanned");
+}
+
+#[test]
+fn since_until_window() {
+    let dir = Dir::new();
+    incident(&dir);
+    let root = dir.join("incident");
+    let (all, _) = scan_json(&[root.to_str().unwrap()]);
+    let (late, _) = scan_json(&[root.to_str().unwrap(), "--since", "10m"]);
+    let count = |s: &crate::contract::Summary| s.signatures.iter().map(|g| g.count).sum::<u64>();
+    assert!(count(&late) < count(&all));
+    for g in &late.signatures {
+        assert!(g.first_seen.as_deref().unwrap() >= "2026-11-24T10:49:54");
+    }
+    let out = run(&["scan", "--since", "yesterday", root.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad time"));
+}
+
+#[test]
+fn broken_pipe_is_quiet() {
+    let dir = Dir::new();
+    incident(&dir);
+    let mut child = bin()
+        .args(["scan", "--format", "json", dir.join("incident").to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut one).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert!(out.status.signal().is_none());
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty() || matches!(out.status.code(), Some(0 | 1)));
+}
+
+#[test]
+fn no_input_is_exit_two() {
+    let dir = Dir::new();
+    let out = run(&["scan", dir.join("missing").to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing") && err.contains("not found"), "{err}");
+}
+
+#[test]
+fn the_shipped_example_ranks_the_erp_credential_failure_first() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let (s, out) = scan_json(&[example]);
+    assert_eq!(code(&out), 1);
+    let top = &s.causes[0];
+    assert_eq!(
+        (top.category.as_str(), top.system.as_str()),
+        ("authentication", "erp"),
+        "{:#?}",
+        &s.causes[..s.causes.len().min(3)]
+    );
+}
