@@ -1,0 +1,425 @@
+//! Header detection: find where the message starts, by the *shape* of the
+//! leading fields, learned per file from a sample of lines.
+//!
+//! A line is read as a sequence of fields separated by whitespace or `|`;
+//! a field that starts with `[` runs to its matching `]` (so
+//! `[Sun Dec 04 04:47:44 2005]` or `[RMCommunicator Allocator]` is one
+//! field). Each field gets a [`Kind`]. The header of a file is the longest
+//! run of leading columns ending with a column that is an *anchor*
+//! (number/time, month or weekday, level, `-`, bracketed time or level) in
+//! at least 90% of the sampled lines, then extended by what usually follows
+//! the anchors: a `[thread]`, a `-`, a `Component:`/`proc[pid]:` (possibly
+//! behind one host-name column, as in syslog) or a dotted logger name.
+//! Lines that do not fit the learned layout fall back to a per-line rule.
+
+/// Shape class of one leading field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub(crate) enum Kind {
+    /// Digits with date/time separators: `081109`, `18:01:47,978`, `17/06/09`.
+    Num,
+    /// `Dec`, `Sun`, `December`...
+    Month,
+    /// `INFO`, `WARN`, `error`...
+    Level,
+    /// A lone `-`.
+    Dash,
+    /// `[ ... 12:34 ... ]`
+    TimeBracket,
+    /// `[notice]`
+    LevelBracket,
+    /// Any other `[...]`.
+    Bracket,
+    /// `dfs.DataNode$PacketResponder:`, `sshd[24200]:`
+    Comp,
+    /// `org.apache.Foo` (logger name without colon)
+    Dotted,
+    /// Anything else.
+    Word,
+}
+
+impl Kind {
+    fn is_anchor(self) -> bool {
+        matches!(
+            self,
+            Kind::Num | Kind::Month | Kind::Level | Kind::Dash | Kind::TimeBracket | Kind::LevelBracket
+        )
+    }
+    /// Kinds checked when a line is matched against the learned layout.
+    fn is_strong(self) -> bool {
+        matches!(self, Kind::Num | Kind::Month | Kind::Level | Kind::TimeBracket | Kind::LevelBracket | Kind::Comp)
+    }
+}
+
+const LEVELS: &[&str] = &[
+    "TRACE", "DEBUG", "DBG", "INFO", "INFORMATION", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "SEVERE", "FATAL",
+    "CRITICAL", "CRIT", "ALERT", "EMERG", "EMERGENCY", "FAILURE", "FINE", "FINER", "FINEST", "CONFIG", "VERBOSE",
+];
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue", "wed", "thu",
+    "fri", "sat", "sun",
+];
+
+fn is_level(f: &[u8]) -> bool {
+    f.len() >= 3 && f.len() <= 11 && LEVELS.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(f))
+}
+
+fn is_single_level(f: &[u8]) -> bool {
+    f.len() == 1 && matches!(f[0], b'V' | b'D' | b'I' | b'W' | b'E' | b'F')
+}
+
+fn is_month(f: &[u8]) -> bool {
+    if f.len() < 3 || f.len() > 9 || !f.iter().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let p = [f[0].to_ascii_lowercase(), f[1].to_ascii_lowercase(), f[2].to_ascii_lowercase()];
+    MONTHS.iter().any(|m| m.as_bytes() == p) && (f.len() == 3 || f.len() >= 5)
+}
+
+fn is_num(f: &[u8]) -> bool {
+    let mut digits = 0;
+    for (i, &c) in f.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'_' => {}
+            b'T' | b'Z' if i > 0 => {}
+            _ => return false,
+        }
+    }
+    digits > 0
+}
+
+fn is_timeish(f: &[u8]) -> bool {
+    // digit [:/-.] digit somewhere
+    f.windows(3).any(|w| w[0].is_ascii_digit() && matches!(w[1], b':' | b'/' | b'-' | b'.') && w[2].is_ascii_digit())
+}
+
+fn is_comp(f: &[u8]) -> bool {
+    if f.len() < 2 || *f.last().unwrap() != b':' {
+        return false;
+    }
+    let body = &f[..f.len() - 1];
+    body.iter().any(|c| c.is_ascii_alphabetic())
+        && body[0] != b'['
+        && body
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#'))
+}
+
+fn is_dotted(f: &[u8]) -> bool {
+    let dots = f.iter().filter(|&&c| c == b'.').count();
+    dots >= 1
+        && f[0].is_ascii_alphabetic()
+        && f.last().map_or(false, |c| c.is_ascii_alphanumeric())
+        && f.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
+        && f.split(|&c| c == b'.').all(|s| !s.is_empty() && !s[0].is_ascii_digit())
+}
+
+pub(crate) fn kind_of(f: &[u8]) -> Kind {
+    if f == b"-" {
+        return Kind::Dash;
+    }
+    if f.first() == Some(&b'[') && f.last() == Some(&b']') && f.len() >= 2 {
+        let inner = f[1..f.len() - 1].trim_ascii();
+        if is_level(inner) {
+            return Kind::LevelBracket;
+        }
+        if is_timeish(inner) && inner.iter().filter(|c| c.is_ascii_digit()).count() >= 4 {
+            return Kind::TimeBracket;
+        }
+        return Kind::Bracket;
+    }
+    if is_num(f) {
+        return Kind::Num;
+    }
+    if is_level(f) || is_single_level(f) {
+        return Kind::Level;
+    }
+    if is_month(f) {
+        return Kind::Month;
+    }
+    if is_comp(f) {
+        return Kind::Comp;
+    }
+    if is_dotted(f) {
+        return Kind::Dotted;
+    }
+    Kind::Word
+}
+
+#[inline]
+fn is_sep(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b'|' || c == b'\r'
+}
+
+/// Splits the leading fields of `line`: calls `f(start, end)` for up to
+/// `max` fields; stops when `f` returns false.
+pub(crate) fn fields(line: &[u8], max: usize, mut f: impl FnMut(usize, usize) -> bool) {
+    let mut i = 0;
+    let n = line.len();
+    for _ in 0..max {
+        while i < n && is_sep(line[i]) {
+            i += 1;
+        }
+        if i >= n {
+            return;
+        }
+        let start = i;
+        if line[i] == b'[' {
+            let mut depth = 0usize;
+            while i < n {
+                match line[i] {
+                    b'[' => depth += 1,
+                    b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        while i < n && !is_sep(line[i]) {
+            i += 1;
+        }
+        if !f(start, i) {
+            return;
+        }
+    }
+}
+
+const MAX_COLS: usize = 16;
+
+/// The header layout learned from one file.
+#[derive(Clone, Debug, Default)]
+pub struct HeaderModel {
+    /// Number of leading fields that form the header.
+    cols: usize,
+    /// For each header column, the kind that at least 90% of lines show,
+    /// when it is a strong kind (checked on each line).
+    expect: Vec<Option<Kind>>,
+}
+
+impl HeaderModel {
+    /// Learns the header layout from sample lines.
+    pub fn learn<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> HeaderModel {
+        let mut rows: Vec<Vec<Kind>> = Vec::new();
+        for line in sample {
+            let line = line.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            let mut ks = Vec::with_capacity(MAX_COLS);
+            fields(line, MAX_COLS, |s, e| {
+                ks.push(kind_of(&line[s..e]));
+                true
+            });
+            rows.push(ks);
+        }
+        let n = rows.len();
+        if n == 0 {
+            return HeaderModel::default();
+        }
+        let need = (n as f64 * 0.9).ceil() as usize;
+        let share = |c: usize, pred: &dyn Fn(Kind) -> bool| rows.iter().filter(|r| r.get(c).map_or(false, |&k| pred(k))).count();
+        let mut cols = 0;
+        let mut run = 0;
+        for c in 0..MAX_COLS {
+            if share(c, &|_| true) < need {
+                break;
+            }
+            if share(c, &|k| k.is_anchor()) >= need {
+                cols = c + 1;
+                run = 0;
+            } else {
+                run += 1;
+                if run >= 3 {
+                    break;
+                }
+            }
+        }
+        if cols > 0 {
+            let mut comp_taken = false;
+            loop {
+                let c = cols;
+                if share(c, &|k| matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket)) >= need
+                    || share(c, &|k| k == Kind::Dash) >= need
+                {
+                    cols += 1;
+                } else if !comp_taken && share(c, &|k| k == Kind::Comp) >= need {
+                    cols += 1;
+                    comp_taken = true;
+                } else if !comp_taken && share(c, &|k| k == Kind::Dotted) >= need {
+                    cols += 1;
+                    comp_taken = true;
+                } else if !comp_taken
+                    && share(c, &|k| matches!(k, Kind::Word | Kind::Dotted)) >= need
+                    && share(c + 1, &|k| k == Kind::Comp) >= need
+                {
+                    cols += 2;
+                    comp_taken = true;
+                } else {
+                    break;
+                }
+            }
+        }
+        let mut expect = Vec::with_capacity(cols);
+        for c in 0..cols {
+            let mut counts: Vec<(Kind, usize)> = Vec::new();
+            for r in &rows {
+                if let Some(&k) = r.get(c) {
+                    match counts.iter_mut().find(|(kk, _)| *kk == k) {
+                        Some(x) => x.1 += 1,
+                        None => counts.push((k, 1)),
+                    }
+                }
+            }
+            let top = counts.iter().max_by_key(|x| x.1).copied();
+            expect.push(match top {
+                Some((k, cnt)) if cnt >= need && k.is_strong() => Some(k),
+                _ => None,
+            });
+        }
+        HeaderModel { cols, expect }
+    }
+
+    /// Number of header columns learned.
+    pub fn columns(&self) -> usize {
+        self.cols
+    }
+
+    /// Byte offset where the message of `line` starts.
+    pub fn message_start(&self, line: &[u8]) -> usize {
+        let mut idx = 0;
+        let mut ok = true;
+        let mut start_of_msg = None;
+        fields(line, self.cols + 1, |s, e| {
+            if idx == self.cols {
+                start_of_msg = Some(s);
+                return false;
+            }
+            if let Some(k) = self.expect[idx] {
+                let got = kind_of(&line[s..e]);
+                let compatible = got == k || (k.is_anchor() && got.is_anchor() && k != Kind::Level && got != Kind::Level);
+                if !compatible {
+                    ok = false;
+                    return false;
+                }
+            }
+            let _ = e;
+            idx += 1;
+            true
+        });
+        if ok && idx == self.cols {
+            return start_of_msg.unwrap_or(line.len());
+        }
+        generic_message_start(line)
+    }
+}
+
+/// Per-line fallback: skip a leading run of time/level fields, then an
+/// optional `[thread]`, `-` and `Component:`.
+pub fn generic_message_start(line: &[u8]) -> usize {
+    let mut kinds: Vec<(Kind, usize, usize)> = Vec::with_capacity(12);
+    fields(line, 12, |s, e| {
+        kinds.push((kind_of(&line[s..e]), s, e));
+        true
+    });
+    let mut i = 0;
+    let mut strong = false;
+    while i < kinds.len() && kinds[i].0.is_anchor() {
+        let (k, s, e) = kinds[i];
+        if k == Kind::Level || k == Kind::TimeBracket || k == Kind::LevelBracket || (k == Kind::Num && is_timeish(&line[s..e])) {
+            strong = true;
+        }
+        i += 1;
+    }
+    if !strong {
+        return 0;
+    }
+    while i < kinds.len() && matches!(kinds[i].0, Kind::Bracket | Kind::Dash) {
+        i += 1;
+    }
+    if i < kinds.len() && kinds[i].0 == Kind::Comp {
+        i += 1;
+    }
+    if i < kinds.len() && kinds[i].0 == Kind::Dash {
+        i += 1;
+    }
+    kinds.get(i).map_or(line.len(), |x| x.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+        let m = HeaderModel::learn(lines.iter().map(|l| l.as_bytes()));
+        lines.iter().map(|l| &l[m.message_start(l.as_bytes())..]).collect()
+    }
+
+    #[test]
+    fn hdfs_like() {
+        let m = msg(&[
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_3 terminating",
+            "081109 203807 222 INFO dfs.FSNamesystem: BLOCK* NameSystem.allocateBlock: /a/b blk_1",
+        ]);
+        assert_eq!(m, ["PacketResponder 1 for block blk_3 terminating", "BLOCK* NameSystem.allocateBlock: /a/b blk_1"]);
+    }
+
+    #[test]
+    fn syslog_host_and_pid() {
+        let m = msg(&[
+            "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
+            "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): check pass; user unknown",
+        ]);
+        assert_eq!(m, ["Invalid user webmaster from 173.234.31.186", "pam_unix(sshd:auth): check pass; user unknown"]);
+    }
+
+    #[test]
+    fn brackets_and_threads() {
+        let m = msg(&[
+            "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+        ]);
+        assert_eq!(m, ["workerEnv.init() ok /etc/httpd/conf/workers2.properties", "mod_jk child workerEnv in error state 6"]);
+        let m = msg(&[
+            "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+            "2015-07-29 19:04:12,394 - WARN  [SendWorker:188978561024:QuorumCnxManager$SendWorker@688] - Send worker leaving thread",
+        ]);
+        assert_eq!(m, ["Notification time out: 3200", "Send worker leaving thread"]);
+        let m = msg(&[
+            "2015-10-18 18:01:58,916 INFO [RMCommunicator Allocator] org.apache.hadoop.yarn.util.RackResolver: Resolved host to /default-rack",
+            "2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster",
+        ]);
+        assert_eq!(m, ["Resolved host to /default-rack", "Created MRAppMaster"]);
+    }
+
+    #[test]
+    fn pipes_and_words_between_anchors() {
+        let m = msg(&[
+            "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+            "20171223-22:15:29:615|Step_LSC|30002312|onExtend:1514038530000 14 0 4",
+        ]);
+        assert_eq!(m, ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]);
+        let m = msg(&[
+            "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
+            "APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix",
+        ]);
+        assert_eq!(m, ["instruction cache parity error corrected", "ciod: failed to read message prefix"]);
+    }
+
+    #[test]
+    fn no_header() {
+        let m = msg(&["hello world 1", "VM Started", "just text here"]);
+        assert_eq!(m, ["hello world 1", "VM Started", "just text here"]);
+    }
+
+    #[test]
+    fn fallback_for_odd_lines() {
+        assert_eq!(generic_message_start(b"2020-01-01 10:00:00 ERROR [x] Foo: boom"), 35);
+        assert_eq!(generic_message_start(b"63543 double-hummer alignment exceptions"), 0);
+    }
+}

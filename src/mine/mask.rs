@@ -1,0 +1,246 @@
+//! Tokenising a message and masking variables by the shape of each token.
+//!
+//! A message is split on whitespace. Each token is masked on its own:
+//! surrounding brackets/quotes/punctuation are kept (`[<*>]`, `(<*>)`,
+//! `<*>,`), a whole token that is a URL, a path, an IP address (with or
+//! without port), an e-mail address or a UUID becomes `<*>`; otherwise the
+//! token is cut at key/value punctuation (`= : , ( ) [ ] { } < > @ # | ; ' " /`)
+//! and every piece that is a number, a hex string, a number with a unit, a
+//! boolean/null, or an identifier built around digit groups (`blk_-123`,
+//! `attempt_1445_0020_m_000000_0`, `R02-M1-N0-C`) becomes `<*>`
+//! (`uid=<*>`, `Calories:<*>`, `<*>##<*>`). Words without digits are never
+//! masked here: whether a word position is variable is decided on the
+//! whole file by the clustering.
+
+/// The variable placeholder.
+pub const VAR: &str = "<*>";
+
+/// Appends the masked tokens of `msg` to `out`, separated by one space, with
+/// runs of tokens that are exactly `<*>` collapsed into one.
+pub fn mask_message(msg: &str, out: &mut String) {
+    let mut prev_var = false;
+    let mut first = true;
+    for tok in msg.split_ascii_whitespace() {
+        let mark = out.len();
+        if !first {
+            out.push(' ');
+        }
+        let body = out.len();
+        mask_token(tok, out);
+        let is_var = &out[body..] == VAR;
+        if is_var && prev_var {
+            out.truncate(mark);
+            continue;
+        }
+        prev_var = is_var;
+        first = false;
+    }
+}
+
+#[inline]
+fn is_lead(c: u8) -> bool {
+    matches!(c, b'(' | b'[' | b'{' | b'<' | b'"' | b'\'')
+}
+#[inline]
+fn is_trail(c: u8) -> bool {
+    matches!(c, b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b',' | b';' | b'.' | b':' | b'!' | b'?')
+}
+#[inline]
+fn is_delim(c: u8) -> bool {
+    matches!(
+        c,
+        b'=' | b':' | b',' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'@' | b'#' | b'|' | b';' | b'\'' | b'"' | b'/'
+    )
+}
+
+/// Masks one whitespace-free token, appending the result to `out`.
+pub fn mask_token(tok: &str, out: &mut String) {
+    let b = tok.as_bytes();
+    let mut s = 0;
+    while s < b.len() && is_lead(b[s]) {
+        s += 1;
+    }
+    let mut e = b.len();
+    while e > s && is_trail(b[e - 1]) {
+        e -= 1;
+    }
+    if s == e || !b[s..e].iter().any(|c| c.is_ascii_alphanumeric()) {
+        out.push_str(tok);
+        return;
+    }
+    let core = &tok[s..e];
+    if is_whole_var(core.as_bytes()) {
+        out.push_str(&tok[..s]);
+        out.push_str(VAR);
+        out.push_str(&tok[e..]);
+        return;
+    }
+    // Piece-wise masking over the whole token (the wrappers are delimiters
+    // or punctuation, so they pass through unchanged).
+    let start = out.len();
+    let mut i = 0;
+    let mut any = false;
+    while i < b.len() {
+        if is_delim(b[i]) {
+            out.push(b[i] as char);
+            i += 1;
+            continue;
+        }
+        let ps = i;
+        while i < b.len() && !is_delim(b[i]) {
+            i += 1;
+        }
+        let mut pe = i;
+        // keep sentence punctuation after a piece (`12.` `5,`) outside it
+        while pe > ps + 1 && matches!(b[pe - 1], b'.' | b'!' | b'?') {
+            pe -= 1;
+        }
+        if is_var_piece(&b[ps..pe]) {
+            out.push_str(VAR);
+            out.push_str(&tok[pe..i]);
+            any = true;
+        } else {
+            out.push_str(&tok[ps..i]);
+        }
+    }
+    if any {
+        // a host:port or a/b split into pieces is one variable
+        let masked = &out[start..];
+        if masked.contains("<*>:<*>") || masked.contains("<*>/<*>") || masked.contains("<*><*>") {
+            let mut m = masked.to_string();
+            loop {
+                let n = m.replace("<*>:<*>", VAR).replace("<*>/<*>", VAR).replace("<*><*>", VAR);
+                if n == m {
+                    break;
+                }
+                m = n;
+            }
+            out.truncate(start);
+            out.push_str(&m);
+        }
+    }
+}
+
+fn is_whole_var(c: &[u8]) -> bool {
+    let has_digit = c.iter().any(|x| x.is_ascii_digit());
+    // URL
+    if memchr::memmem::find(c, b"://").is_some() {
+        return true;
+    }
+    // paths
+    if (c[0] == b'/' && c.len() > 1)
+        || c.starts_with(b"~/")
+        || c.starts_with(b"./")
+        || c.starts_with(b"../")
+        || (c.len() > 2 && c[0].is_ascii_alphabetic() && c[1] == b':' && c[2] == b'\\')
+    {
+        return true;
+    }
+    if has_digit && c.contains(&b'/') {
+        return true;
+    }
+    if is_ip_port(c) || is_email(c) {
+        return true;
+    }
+    false
+}
+
+fn is_ip_port(c: &[u8]) -> bool {
+    // a.b.c.d or a.b.c.d:port
+    let (ip, port) = match memchr::memchr(b':', c) {
+        Some(i) => (&c[..i], Some(&c[i + 1..])),
+        None => (c, None),
+    };
+    let parts: Vec<&[u8]> = ip.split(|&x| x == b'.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.iter().all(|d| d.is_ascii_digit()))
+        && port.map_or(true, |p| !p.is_empty() && p.iter().all(|d| d.is_ascii_digit()))
+}
+
+fn is_email(c: &[u8]) -> bool {
+    let Some(at) = memchr::memchr(b'@', c) else { return false };
+    let (local, dom) = (&c[..at], &c[at + 1..]);
+    if local.is_empty() || !local.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'.' | b'_' | b'-' | b'+')) {
+        return false;
+    }
+    let labels: Vec<&[u8]> = dom.split(|&x| x == b'.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-'))
+        && labels.last().unwrap().iter().all(|x| x.is_ascii_alphabetic())
+}
+
+/// Is this piece (no key/value punctuation inside) a variable by its shape?
+pub fn is_var_piece(p: &[u8]) -> bool {
+    if p.is_empty() {
+        return false;
+    }
+    if p.eq_ignore_ascii_case(b"true") || p.eq_ignore_ascii_case(b"false") || p.eq_ignore_ascii_case(b"null") {
+        return true;
+    }
+    if !p.iter().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let s = if matches!(p[0], b'-' | b'+') { &p[1..] } else { p };
+    if s.first().map_or(false, |c| c.is_ascii_digit()) {
+        return true;
+    }
+    if s.len() >= 8 && s.iter().all(|c| c.is_ascii_hexdigit()) {
+        return true;
+    }
+    if s.split(|&c| matches!(c, b'.' | b'_' | b'-' | b'+')).any(|seg| !seg.is_empty() && seg.iter().all(|c| c.is_ascii_digit())) {
+        return true;
+    }
+    let mut runs = 0;
+    let mut in_run = false;
+    for &c in s {
+        let d = c.is_ascii_digit();
+        if d && !in_run {
+            runs += 1;
+        }
+        in_run = d;
+    }
+    runs >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> String {
+        let mut o = String::new();
+        mask_message(s, &mut o);
+        o
+    }
+
+    #[test]
+    fn numbers_ips_paths() {
+        assert_eq!(m("Received block blk_-1608999687919862906 of size 91178 from /10.250.10.6"), "Received block <*> of size <*> from <*>");
+        assert_eq!(m("reverse mapping for ns.example.com [173.234.31.186] failed"), "reverse mapping for ns.example.com [<*>] failed");
+        assert_eq!(m("session opened for user fztu by (uid=0)"), "session opened for user fztu by (uid=<*>)");
+        assert_eq!(m("Connecting to ResourceManager at msra-sa-41:8030"), "Connecting to ResourceManager at <*>");
+        assert_eq!(m("Opening http://a.b/c?d=1 and mail bob@example.com"), "Opening <*> and mail <*>");
+        assert_eq!(m("took 12ms of 3.5 KB, 0x1f 9f8e7d6c5b4a"), "took <*> of <*> KB, <*>");
+    }
+
+    #[test]
+    fn constants_with_digits_stay() {
+        assert_eq!(m("Accepted password for x port 22 ssh2"), "Accepted password for x port <*> ssh2");
+        assert_eq!(m("jk2_init() Found child 6725 in scoreboard slot 10"), "jk2_init() Found child <*> in scoreboard slot <*>");
+        assert_eq!(m("3 L3 EDRAM error(s) (dcr 0x0157) detected"), "<*> L3 EDRAM error(s) (dcr <*>) detected");
+        assert_eq!(m("getDiffTotalSteps= 10##20"), "getDiffTotalSteps= <*>##<*>");
+        assert_eq!(m("VM Started"), "VM Started");
+    }
+
+    #[test]
+    fn adjacent_vars_collapse() {
+        assert_eq!(m("onExtend:1514038530000 14 0 4"), "onExtend:<*> <*>");
+        assert_eq!(m("node R02-M1-N0-C:J12-U11 ok"), "node <*> ok");
+    }
+
+    #[test]
+    fn invalid_and_odd_input() {
+        assert_eq!(m(""), "");
+        assert_eq!(m("   "), "");
+        assert_eq!(m("-- ( ) :"), "-- ( ) :");
+    }
+}
