@@ -54,8 +54,9 @@ fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group
                 fam.entry(key).or_default().push(i);
             }
             let mut decisions: Vec<(Vec<usize>, String)> = Vec::new();
-            for (_, idxs) in fam.iter() {
-                if idxs.len() < 2 {
+            for (key, idxs) in fam.iter() {
+                // the shared part must say something: at least one word
+                if idxs.len() < 2 || !key.iter().any(|t| t.bytes().any(|c| c.is_ascii_alphabetic())) {
                     continue;
                 }
                 let mut vals: Vec<(&str, usize)> = Vec::new();
@@ -92,7 +93,7 @@ fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group
 
 fn should_merge(vals: &[(&str, usize)], prev: Option<&str>) -> bool {
     let n = vals.len();
-    if vals.iter().any(|(v, _)| v.contains(VAR)) {
+    if vals.iter().any(|(v, _)| *v == VAR) {
         return true;
     }
     if vals.iter().all(|(v, _)| v.bytes().any(|c| c.is_ascii_digit())) {
@@ -104,8 +105,7 @@ fn should_merge(vals: &[(&str, usize)], prev: Option<&str>) -> bool {
     if n >= MIN_VALUES {
         return true;
     }
-    let total: usize = vals.iter().map(|v| v.1).sum();
-    n >= 3 && n * 2 >= total
+    false
 }
 
 /// `<*>` with the punctuation all values share at both ends.

@@ -235,31 +235,42 @@ impl HeaderModel {
                 run = 0;
             } else {
                 run += 1;
-                if run >= 3 {
+                if run >= 4 {
                     break;
                 }
             }
         }
         if cols > 0 {
-            let mut comp_taken = false;
+            // after the anchors: `[thread]`, `-`, then a `Component:` (which
+            // ends the header: a colon closes it) or a dotted logger name
+            // (which may be followed by one `[context]` and a `-`).
+            let mut dotted = false;
             loop {
                 let c = cols;
-                if share(c, &|k| matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket)) >= need
-                    || share(c, &|k| k == Kind::Dash) >= need
-                {
+                let bracket = share(c, &|k| matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket)) >= need;
+                let dash = share(c, &|k| k == Kind::Dash) >= need;
+                if dash || (bracket && !dotted) {
                     cols += 1;
-                } else if !comp_taken && share(c, &|k| k == Kind::Comp) >= need {
+                } else if bracket && dotted {
                     cols += 1;
-                    comp_taken = true;
-                } else if !comp_taken && share(c, &|k| k == Kind::Dotted) >= need {
+                    if share(cols, &|k| k == Kind::Dash) >= need {
+                        cols += 1;
+                    }
+                    break;
+                } else if dotted {
+                    break;
+                } else if share(c, &|k| k == Kind::Comp) >= need {
                     cols += 1;
-                    comp_taken = true;
-                } else if !comp_taken
-                    && share(c, &|k| matches!(k, Kind::Word | Kind::Dotted)) >= need
-                    && share(c + 1, &|k| k == Kind::Comp) >= need
-                {
+                    if share(cols, &|k| k == Kind::Dash) >= need {
+                        cols += 1;
+                    }
+                    break;
+                } else if share(c, &|k| k == Kind::Dotted) >= need {
+                    cols += 1;
+                    dotted = true;
+                } else if share(c, &|k| matches!(k, Kind::Word | Kind::Dotted)) >= need && share(c + 1, &|k| k == Kind::Comp) >= need {
                     cols += 2;
-                    comp_taken = true;
+                    break;
                 } else {
                     break;
                 }
@@ -402,13 +413,24 @@ mod tests {
         let m = msg(&[
             "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
             "20171223-22:15:29:615|Step_LSC|30002312|onExtend:1514038530000 14 0 4",
+            "20171223-22:15:29:635|Step_StandStepCounter|30002312|flush sensor data",
+            "20171223-22:15:29:635|Step_LSC|30002312|processHandleBroadcastAction action:android.intent.action.SCREEN_ON",
         ]);
-        assert_eq!(m, ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]);
+        assert_eq!(m[..2], ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]);
         let m = msg(&[
             "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
             "APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix",
         ]);
         assert_eq!(m, ["instruction cache parity error corrected", "ciod: failed to read message prefix"]);
+    }
+
+    #[test]
+    fn logger_then_context_bracket() {
+        let m = msg(&[
+            "x.log 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38 - - -] 10.11.10.1 \"GET /v2\" status: 200",
+            "x.log 2017-05-16 00:00:00.272 25746 INFO nova.compute.manager [req-39 - - -] [instance: b9] VM Started (Lifecycle Event)",
+        ]);
+        assert_eq!(m, ["10.11.10.1 \"GET /v2\" status: 200", "[instance: b9] VM Started (Lifecycle Event)"]);
     }
 
     #[test]

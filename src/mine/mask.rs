@@ -81,13 +81,13 @@ pub fn mask_token(tok: &str, out: &mut String) {
     let mut i = 0;
     let mut any = false;
     while i < b.len() {
-        if is_delim(b[i]) {
+        if is_delim(b[i]) || is_leader(b, i) {
             out.push(b[i] as char);
             i += 1;
             continue;
         }
         let ps = i;
-        while i < b.len() && !is_delim(b[i]) {
+        while i < b.len() && !is_delim(b[i]) && !is_leader(b, i) {
             i += 1;
         }
         let mut pe = i;
@@ -95,12 +95,14 @@ pub fn mask_token(tok: &str, out: &mut String) {
         while pe > ps + 1 && matches!(b[pe - 1], b'.' | b'!' | b'?') {
             pe -= 1;
         }
-        if is_var_piece(&b[ps..pe]) {
-            out.push_str(VAR);
-            out.push_str(&tok[pe..i]);
-            any = true;
-        } else {
-            out.push_str(&tok[ps..i]);
+        match var_from(&b[ps..pe]) {
+            Some(k) => {
+                out.push_str(&tok[ps..ps + k]);
+                out.push_str(VAR);
+                out.push_str(&tok[pe..i]);
+                any = true;
+            }
+            None => out.push_str(&tok[ps..i]),
         }
     }
     if any {
@@ -121,6 +123,39 @@ pub fn mask_token(tok: &str, out: &mut String) {
     }
 }
 
+/// A run of two or more dots (`program interrupt: trap instruction....0`).
+#[inline]
+fn is_leader(b: &[u8], i: usize) -> bool {
+    b[i] == b'.' && (b.get(i + 1) == Some(&b'.') || (i > 0 && b[i - 1] == b'.'))
+}
+
+/// Where the variable part of a piece starts: `Some(0)` for the whole
+/// piece, `Some(k)` to keep a word prefix (`core.<*>`, `jetty-<*>`,
+/// `BP-<*>`), `None` when the piece is a constant.
+pub fn var_from(p: &[u8]) -> Option<usize> {
+    let alpha = p.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    if alpha > 0 && alpha + 1 < p.len() && matches!(p[alpha], b'.' | b'-') && p[alpha + 1].is_ascii_digit() {
+        return Some(alpha + 1);
+    }
+    if is_var_piece(p) {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+fn is_hex_groups(c: &[u8]) -> bool {
+    // MAC / IPv6-like: at least 4 ':'-separated hex groups of <= 4 digits
+    let mut groups = 0;
+    for g in c.split(|&x| x == b':') {
+        if g.len() > 4 || !g.iter().all(|x| x.is_ascii_hexdigit()) {
+            return false;
+        }
+        groups += 1;
+    }
+    groups >= 4 && c.iter().any(|x| x.is_ascii_digit())
+}
+
 fn is_whole_var(c: &[u8]) -> bool {
     let has_digit = c.iter().any(|x| x.is_ascii_digit());
     // URL
@@ -139,7 +174,7 @@ fn is_whole_var(c: &[u8]) -> bool {
     if has_digit && c.contains(&b'/') {
         return true;
     }
-    if is_ip_port(c) || is_email(c) {
+    if is_ip_port(c) || is_email(c) || is_hex_groups(c) {
         return true;
     }
     false
@@ -229,6 +264,8 @@ mod tests {
         assert_eq!(m("3 L3 EDRAM error(s) (dcr 0x0157) detected"), "<*> L3 EDRAM error(s) (dcr <*>) detected");
         assert_eq!(m("getDiffTotalSteps= 10##20"), "getDiffTotalSteps= <*>##<*>");
         assert_eq!(m("VM Started"), "VM Started");
+        assert_eq!(m("generating core.2275 on jetty-6.1.26"), "generating core.<*> on jetty-<*>");
+        assert_eq!(m("icache prefetch depth.......0x00 changed: FF:F2:9F:16:E2:23"), "icache prefetch depth.......<*> changed: <*>");
     }
 
     #[test]
