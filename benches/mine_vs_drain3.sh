@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Times `faultline mine` against Drain3 (default settings, fed each raw line
+# with add_log_message) on the same input, in the same run: the 16x
+# concatenation of the 8 Loghub-2k datasets (256,000 lines).
+#
+# usage: benches/mine_vs_drain3.sh [FAULTLINE_BIN]
+#   FAULTLINE_SHARED  folder holding data/loghub-2k (default: ../shared next
+#                     to the crate, else /work/shared)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+shared=${FAULTLINE_SHARED:-$here/../shared}
+[ -d "$shared/data/loghub-2k" ] || shared=/work/shared
+data=$shared/data/loghub-2k
+bin=${1:-${CARGO_TARGET_DIR:-$here/target}/release/faultline}
+if [ ! -x "$bin" ]; then (cd "$here" && cargo build --release >&2); fi
+python3 -c 'import drain3' 2>/dev/null || pip install --quiet drain3 >&2 || pip install --quiet --user drain3 >&2
+
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+input=$work/loghub16x.log
+for _ in $(seq 16); do
+  for n in HDFS Hadoop Spark Zookeeper BGL Apache OpenSSH HealthApp; do awk 1 "$data/$n/${n}_2k.log"; done
+done > "$input"
+lines=$(wc -l < "$input")
+echo "input: $lines lines, $(du -h "$input" | cut -f1), $(nproc) cores"
+
+have_time=0; [ -x /usr/bin/time ] && /usr/bin/time -v true 2>/dev/null && have_time=1
+
+# faultline: best of 3 wall-clock runs of the whole process
+best=""
+for _ in 1 2 3; do
+  if [ $have_time = 1 ]; then
+    /usr/bin/time -v -o "$work/fl.time" "$bin" mine "$input" > "$work/fl.out"
+    t=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/fl.time")
+    rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$work/fl.time")
+  else
+    s=$(date +%s.%N); "$bin" mine "$input" > "$work/fl.out"; e=$(date +%s.%N)
+    t=$(echo "$e - $s" | bc -l); rss=$(python3 -c "import resource;print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+  fi
+  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fl_rss=$rss; fi
+done
+fl_tpl=$(tail -1 "$work/fl.out")
+s=$(date +%s.%N); "$bin" mine "$input" --per-line > /dev/null; e=$(date +%s.%N)
+fl_pl=$(echo "$e - $s" | bc -l)
+
+# Drain3: default TemplateMiner, one add_log_message per raw line
+cat > "$work/drain.py" <<'PY'
+import logging, resource, sys, time
+logging.disable(logging.CRITICAL)
+from drain3 import TemplateMiner
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+tm = TemplateMiner()
+t0 = time.perf_counter()
+for l in lines:
+    tm.add_log_message(l)
+dt = time.perf_counter() - t0
+print(f"{dt:.3f} {len(tm.drain.clusters)} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+PY
+read -r dr_t dr_tpl dr_rss < <(python3 "$work/drain.py" "$input")
+
+python3 - "$lines" "$best" "$fl_pl" "$fl_rss" "$dr_t" "$dr_tpl" "$dr_rss" "$fl_tpl" <<'PY'
+import sys
+n, fl, flpl, flrss, dr, drtpl, drrss, fltpl = sys.argv[1:]
+n = int(n); fl, flpl, dr = float(fl), float(flpl), float(dr)
+print(f"faultline mine : {fl:7.3f} s  {n/fl:12,.0f} lines/s  peak RSS {int(flrss)/1024:7.1f} MiB  ({fltpl}; whole process, best of 3)")
+print(f"  --per-line   : {flpl:7.3f} s  {n/flpl:12,.0f} lines/s  (JSONL to /dev/null, two passes)")
+print(f"Drain3 default : {dr:7.3f} s  {n/dr:12,.0f} lines/s  peak RSS {int(drrss)/1024:7.1f} MiB  ({drtpl} clusters; add_log_message loop only)")
+print(f"speed-up       : {dr/fl:7.1f}x")
+PY
