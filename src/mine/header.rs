@@ -50,17 +50,31 @@ impl Kind {
     }
 }
 
-const LEVELS: &[&str] = &[
-    "TRACE", "DEBUG", "DBG", "INFO", "INFORMATION", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "SEVERE", "FATAL",
-    "CRITICAL", "CRIT", "ALERT", "EMERG", "EMERGENCY", "FAILURE", "FINE", "FINER", "FINEST", "CONFIG", "VERBOSE",
-];
-const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue", "wed", "thu",
-    "fri", "sat", "sun",
-];
+fn upper<const N: usize>(f: &[u8]) -> Option<[u8; N]> {
+    if f.len() > N {
+        return None;
+    }
+    let mut b = [0u8; N];
+    for (i, &c) in f.iter().enumerate() {
+        if !c.is_ascii_alphabetic() {
+            return None;
+        }
+        b[i] = c.to_ascii_uppercase();
+    }
+    Some(b)
+}
 
 fn is_level(f: &[u8]) -> bool {
-    f.len() >= 3 && f.len() <= 11 && LEVELS.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(f))
+    if f.len() < 3 || f.len() > 11 {
+        return false;
+    }
+    let Some(b) = upper::<11>(f) else { return false };
+    matches!(
+        &b[..f.len()],
+        b"TRACE" | b"DEBUG" | b"DBG" | b"INFO" | b"INFORMATION" | b"NOTICE" | b"WARN" | b"WARNING" | b"ERROR" | b"ERR"
+            | b"SEVERE" | b"FATAL" | b"CRITICAL" | b"CRIT" | b"ALERT" | b"EMERG" | b"EMERGENCY" | b"FAILURE" | b"FINE"
+            | b"FINER" | b"FINEST" | b"CONFIG" | b"VERBOSE"
+    )
 }
 
 fn is_single_level(f: &[u8]) -> bool {
@@ -68,11 +82,15 @@ fn is_single_level(f: &[u8]) -> bool {
 }
 
 fn is_month(f: &[u8]) -> bool {
-    if f.len() < 3 || f.len() > 9 || !f.iter().all(|c| c.is_ascii_alphabetic()) {
+    if f.len() < 3 || f.len() > 9 || f.len() == 4 {
         return false;
     }
-    let p = [f[0].to_ascii_lowercase(), f[1].to_ascii_lowercase(), f[2].to_ascii_lowercase()];
-    MONTHS.iter().any(|m| m.as_bytes() == p) && (f.len() == 3 || f.len() >= 5)
+    let Some(b) = upper::<9>(f) else { return false };
+    matches!(
+        &b[..3],
+        b"JAN" | b"FEB" | b"MAR" | b"APR" | b"MAY" | b"JUN" | b"JUL" | b"AUG" | b"SEP" | b"OCT" | b"NOV" | b"DEC" | b"MON"
+            | b"TUE" | b"WED" | b"THU" | b"FRI" | b"SAT" | b"SUN"
+    )
 }
 
 fn is_num(f: &[u8]) -> bool {
@@ -128,8 +146,8 @@ pub(crate) fn kind_of(f: &[u8]) -> Kind {
         }
         return Kind::Bracket;
     }
-    if is_num(f) {
-        return Kind::Num;
+    if f.first().map_or(false, |c| c.is_ascii_digit()) {
+        return if is_num(f) { Kind::Num } else { Kind::Word };
     }
     if is_level(f) || is_single_level(f) {
         return Kind::Level;
@@ -312,9 +330,7 @@ impl HeaderModel {
                 return false;
             }
             if let Some(k) = self.expect[idx] {
-                let got = kind_of(&line[s..e]);
-                let compatible = got == k || (k.is_anchor() && got.is_anchor() && k != Kind::Level && got != Kind::Level);
-                if !compatible {
+                if !fits(k, &line[s..e]) {
                     ok = false;
                     return false;
                 }
@@ -330,36 +346,71 @@ impl HeaderModel {
     }
 }
 
+/// Does field `f` fit a column whose lines show kind `k`?
+fn fits(k: Kind, f: &[u8]) -> bool {
+    match k {
+        Kind::Num | Kind::Month if is_num(f) || is_month(f) => true,
+        Kind::Level => is_level(f) || is_single_level(f),
+        Kind::Comp => is_comp(f),
+        _ => {
+            let got = kind_of(f);
+            got == k || (got.is_anchor() && k.is_anchor() && got != Kind::Level && k != Kind::Level)
+        }
+    }
+}
+
 /// Per-line fallback: skip a leading run of time/level fields, then an
 /// optional `[thread]`, `-` and `Component:`.
 pub fn generic_message_start(line: &[u8]) -> usize {
-    let mut kinds: Vec<(Kind, usize, usize)> = Vec::with_capacity(12);
-    fields(line, 12, |s, e| {
-        kinds.push((kind_of(&line[s..e]), s, e));
-        true
-    });
-    let mut i = 0;
+    #[derive(PartialEq)]
+    enum St {
+        Anchors,
+        Thread,
+        Dash,
+        Done,
+    }
+    let mut st = St::Anchors;
     let mut strong = false;
-    while i < kinds.len() && kinds[i].0.is_anchor() {
-        let (k, s, e) = kinds[i];
-        if k == Kind::Level || k == Kind::TimeBracket || k == Kind::LevelBracket || (k == Kind::Num && is_timeish(&line[s..e])) {
-            strong = true;
+    let mut msg = None;
+    fields(line, 16, |s, e| {
+        let f = &line[s..e];
+        let k = kind_of(f);
+        if st == St::Anchors {
+            if k.is_anchor() {
+                if k == Kind::Level || k == Kind::TimeBracket || k == Kind::LevelBracket || (k == Kind::Num && is_timeish(f)) {
+                    strong = true;
+                }
+                return true;
+            }
+            if !strong {
+                msg = Some(0);
+                return false;
+            }
+            st = St::Thread;
         }
-        i += 1;
+        if st == St::Thread {
+            if matches!(k, Kind::Bracket | Kind::Dash) {
+                return true;
+            }
+            st = St::Dash;
+            if k == Kind::Comp {
+                return true;
+            }
+        }
+        if st == St::Dash {
+            st = St::Done;
+            if k == Kind::Dash {
+                return true;
+            }
+        }
+        msg = Some(s);
+        false
+    });
+    match msg {
+        Some(m) => m,
+        None if strong => line.len(),
+        None => 0,
     }
-    if !strong {
-        return 0;
-    }
-    while i < kinds.len() && matches!(kinds[i].0, Kind::Bracket | Kind::Dash) {
-        i += 1;
-    }
-    if i < kinds.len() && kinds[i].0 == Kind::Comp {
-        i += 1;
-    }
-    if i < kinds.len() && kinds[i].0 == Kind::Dash {
-        i += 1;
-    }
-    kinds.get(i).map_or(line.len(), |x| x.1)
 }
 
 #[cfg(test)]

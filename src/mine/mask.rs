@@ -56,6 +56,26 @@ fn is_delim(c: u8) -> bool {
 /// Masks one whitespace-free token, appending the result to `out`.
 pub fn mask_token(tok: &str, out: &mut String) {
     let b = tok.as_bytes();
+    // fast path: no digit, '/', '@' and not a boolean/null: nothing to mask
+    if !b.iter().any(|&c| c.is_ascii_digit() || c == b'/' || c == b'@') {
+        let core_len = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        if core_len != 4 && core_len != 5 {
+            out.push_str(tok);
+            return;
+        }
+        let mut s = 0;
+        while s < b.len() && !b[s].is_ascii_alphabetic() {
+            s += 1;
+        }
+        let mut e = s;
+        while e < b.len() && b[e].is_ascii_alphabetic() {
+            e += 1;
+        }
+        if !is_bool_null(&b[s..e]) {
+            out.push_str(tok);
+            return;
+        }
+    }
     let mut s = 0;
     while s < b.len() && is_lead(b[s]) {
         s += 1;
@@ -107,20 +127,50 @@ pub fn mask_token(tok: &str, out: &mut String) {
     }
     if any {
         // a host:port or a/b split into pieces is one variable
-        let masked = &out[start..];
-        if masked.contains("<*>:<*>") || masked.contains("<*>/<*>") || masked.contains("<*><*>") {
-            let mut m = masked.to_string();
+        collapse_vars(out, start);
+    }
+}
+
+/// In `out[start..]`, rewrites `<*>:<*>`, `<*>/<*>` and `<*><*>` as `<*>`.
+fn collapse_vars(out: &mut String, start: usize) {
+    let b = &out.as_bytes()[start..];
+    let mut i = 0;
+    let mut found = false;
+    while i + 6 <= b.len() {
+        if &b[i..i + 3] == b"<*>" && (b[i + 3..].starts_with(b"<*>") || (matches!(b[i + 3], b':' | b'/') && b[i + 4..].starts_with(b"<*>"))) {
+            found = true;
+            break;
+        }
+        i += 1;
+    }
+    if !found {
+        return;
+    }
+    let mut res = String::with_capacity(b.len());
+    let s = &out[start..];
+    let sb = s.as_bytes();
+    let mut i = 0;
+    while i < sb.len() {
+        if sb[i..].starts_with(b"<*>") {
+            res.push_str(VAR);
+            i += 3;
             loop {
-                let n = m.replace("<*>:<*>", VAR).replace("<*>/<*>", VAR).replace("<*><*>", VAR);
-                if n == m {
+                if sb[i..].starts_with(b"<*>") {
+                    i += 3;
+                } else if i + 1 < sb.len() && matches!(sb[i], b':' | b'/') && sb[i + 1..].starts_with(b"<*>") {
+                    i += 4;
+                } else {
                     break;
                 }
-                m = n;
             }
-            out.truncate(start);
-            out.push_str(&m);
+        } else {
+            let ch = s[i..].chars().next().unwrap();
+            res.push(ch);
+            i += ch.len_utf8();
         }
     }
+    out.truncate(start);
+    out.push_str(&res);
 }
 
 /// A run of two or more dots (`program interrupt: trap instruction....0`).
@@ -159,7 +209,7 @@ fn is_hex_groups(c: &[u8]) -> bool {
 fn is_whole_var(c: &[u8]) -> bool {
     let has_digit = c.iter().any(|x| x.is_ascii_digit());
     // URL
-    if memchr::memmem::find(c, b"://").is_some() {
+    if c.windows(3).any(|w| w == b"://") {
         return true;
     }
     // paths
@@ -174,7 +224,7 @@ fn is_whole_var(c: &[u8]) -> bool {
     if has_digit && c.contains(&b'/') {
         return true;
     }
-    if is_ip_port(c) || is_email(c) || is_hex_groups(c) {
+    if (has_digit && c[0].is_ascii_digit() && is_ip_port(c)) || (c.contains(&b'@') && is_email(c)) || (has_digit && c.contains(&b':') && is_hex_groups(c)) {
         return true;
     }
     false
@@ -186,10 +236,14 @@ fn is_ip_port(c: &[u8]) -> bool {
         Some(i) => (&c[..i], Some(&c[i + 1..])),
         None => (c, None),
     };
-    let parts: Vec<&[u8]> = ip.split(|&x| x == b'.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.iter().all(|d| d.is_ascii_digit()))
-        && port.map_or(true, |p| !p.is_empty() && p.iter().all(|d| d.is_ascii_digit()))
+    let mut parts = 0;
+    for p in ip.split(|&x| x == b'.') {
+        if p.is_empty() || p.len() > 3 || !p.iter().all(|d| d.is_ascii_digit()) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 4 && port.map_or(true, |p| !p.is_empty() && p.iter().all(|d| d.is_ascii_digit()))
 }
 
 fn is_email(c: &[u8]) -> bool {
@@ -198,10 +252,22 @@ fn is_email(c: &[u8]) -> bool {
     if local.is_empty() || !local.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'.' | b'_' | b'-' | b'+')) {
         return false;
     }
-    let labels: Vec<&[u8]> = dom.split(|&x| x == b'.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-'))
-        && labels.last().unwrap().iter().all(|x| x.is_ascii_alphabetic())
+    let mut labels = 0;
+    let mut last: &[u8] = b"";
+    for l in dom.split(|&x| x == b'.') {
+        if l.is_empty() || !l.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-') {
+            return false;
+        }
+        labels += 1;
+        last = l;
+    }
+    labels >= 2 && last.iter().all(|x| x.is_ascii_alphabetic())
+}
+
+#[inline]
+fn is_bool_null(p: &[u8]) -> bool {
+    (p.len() == 4 || p.len() == 5)
+        && (p.eq_ignore_ascii_case(b"true") || p.eq_ignore_ascii_case(b"false") || p.eq_ignore_ascii_case(b"null"))
 }
 
 /// Is this piece (no key/value punctuation inside) a variable by its shape?
@@ -209,7 +275,7 @@ pub fn is_var_piece(p: &[u8]) -> bool {
     if p.is_empty() {
         return false;
     }
-    if p.eq_ignore_ascii_case(b"true") || p.eq_ignore_ascii_case(b"false") || p.eq_ignore_ascii_case(b"null") {
+    if is_bool_null(p) {
         return true;
     }
     if !p.iter().any(|c| c.is_ascii_digit()) {

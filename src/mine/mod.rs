@@ -28,7 +28,7 @@ pub mod mask;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 pub use header::HeaderModel;
@@ -102,10 +102,28 @@ fn trim_eol(l: &[u8]) -> &[u8] {
     &l[..e]
 }
 
+/// Hasher for keys that already are 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+struct PassThrough(u64);
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+type HashU64<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+
 /// Distinct keys with counts and first line, keyed by hash.
 #[derive(Default)]
 struct KeyTable {
-    map: HashMap<u64, (String, usize, usize)>,
+    map: HashU64<(String, usize, usize)>,
 }
 
 impl KeyTable {
@@ -167,7 +185,7 @@ fn scan_block(model: &HeaderModel, lines: &[&[u8]], base: usize, want_hashes: bo
 
 /// Turns the key table into templates; returns templates and key hash ->
 /// template index.
-fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashMap<u64, usize>) {
+fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
     let mut keys: Vec<(u64, String, usize, usize)> = table.map.into_iter().map(|(h, (k, c, f))| (h, k, c, f)).collect();
     keys.sort_unstable_by(|a, b| a.3.cmp(&b.3).then_with(|| a.1.cmp(&b.1)));
     let groups: Vec<cluster::Group> = keys
@@ -190,7 +208,7 @@ fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashMap<u64, usize>) {
         .collect();
     templates.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(a.first_line.cmp(&b.first_line)).then_with(|| a.template.cmp(&b.template)));
     let index: HashMap<&str, usize> = templates.iter().enumerate().map(|(i, t)| (t.template.as_str(), i)).collect();
-    let mut of_key = HashMap::with_capacity(keys.len());
+    let mut of_key = HashU64::default();
     for (i, t) in finals.iter().enumerate() {
         of_key.insert(keys[i].0, index[t.as_str()]);
     }
@@ -208,29 +226,40 @@ pub fn mine_lines(lines: &[&[u8]]) -> Mined {
 }
 
 /// Reads `r` in blocks of whole lines, calling `f(lines, index of first line)`.
-fn for_blocks(r: impl Read, mut f: impl FnMut(&[&[u8]], usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let mut rd = BufReader::with_capacity(1 << 20, r);
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (1 << 16));
-    let mut ends: Vec<usize> = Vec::new();
+fn for_blocks(mut r: impl Read, mut f: impl FnMut(&[&[u8]], usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let mut buf: Vec<u8> = vec![0; BLOCK_BYTES];
+    let mut filled = 0usize;
     let mut base = 0usize;
+    let mut lines: Vec<(usize, usize)> = Vec::new();
     loop {
-        let n = rd.read_until(b'\n', &mut buf)?;
-        if n > 0 {
-            ends.push(buf.len());
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0); // one line longer than the block
         }
-        if (n == 0 && !ends.is_empty()) || (buf.len() >= BLOCK_BYTES && ends.len() >= SAMPLE_LINES) {
-            let mut lines: Vec<&[u8]> = Vec::with_capacity(ends.len());
+        let n = r.read(&mut buf[filled..])?;
+        filled += n;
+        let eof = n == 0;
+        if !eof && filled < buf.len() {
+            continue;
+        }
+        // cut after the last newline (or everything at EOF)
+        let cut = if eof { filled } else { memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1) };
+        if cut > 0 {
+            lines.clear();
             let mut s = 0;
-            for &e in &ends {
-                lines.push(&buf[s..e]);
-                s = e;
+            for e in memchr::memchr_iter(b'\n', &buf[..cut]) {
+                lines.push((s, e + 1));
+                s = e + 1;
             }
-            f(&lines, base)?;
-            base += lines.len();
-            buf.clear();
-            ends.clear();
+            if s < cut {
+                lines.push((s, cut));
+            }
+            let refs: Vec<&[u8]> = lines.iter().map(|&(s, e)| &buf[s..e]).collect();
+            f(&refs, base)?;
+            base += refs.len();
+            buf.copy_within(cut..filled, 0);
+            filled -= cut;
         }
-        if n == 0 {
+        if eof {
             return Ok(());
         }
     }
@@ -242,6 +271,20 @@ fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read>> {
         return Ok(Box::new(std::io::stdin()));
     }
     Ok(Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
+}
+
+fn push_num(o: &mut Vec<u8>, mut n: usize) {
+    let mut d = [0u8; 20];
+    let mut i = d.len();
+    loop {
+        i -= 1;
+        d[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    o.extend_from_slice(&d[i..]);
 }
 
 /// The `mine` command: mines `files` together (each file's header learned
@@ -285,7 +328,11 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
         writeln!(out, "{} templates, {} lines", templates.len(), total)?;
         return Ok(());
     }
-    let enc: Vec<String> = templates.iter().map(|t| serde_json::to_string(&t.template).unwrap()).collect();
+    // everything after the line number, per template
+    let tails: Vec<String> = templates
+        .iter()
+        .map(|t| format!(",\"cluster\":\"{}\",\"template\":{}}}\n", t.id, serde_json::to_string(&t.template).unwrap()))
+        .collect();
     let multi = files.len() > 1;
     for (fi, p) in files.iter().enumerate() {
         let fname = serde_json::to_string(&p.to_string_lossy()).unwrap();
@@ -295,29 +342,31 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
         };
         let model = &models[fi];
         for_blocks(reader, |lines, base| {
-            let idx: Vec<usize> = lines
+            let parts: Vec<Vec<u8>> = lines
                 .par_chunks(CHUNK)
-                .flat_map_iter(|chunk| {
+                .enumerate()
+                .map(|(ci, chunk)| {
                     let mut buf = String::with_capacity(256);
-                    chunk
-                        .iter()
-                        .map(|raw| {
-                            line_key(model, raw, &mut buf);
-                            of_key[&hash64(buf.as_bytes())]
-                        })
-                        .collect::<Vec<_>>()
+                    let mut o: Vec<u8> = Vec::with_capacity(chunk.len() * 96);
+                    for (j, raw) in chunk.iter().enumerate() {
+                        line_key(model, raw, &mut buf);
+                        let ti = of_key[&hash64(buf.as_bytes())];
+                        if multi {
+                            o.extend_from_slice(b"{\"file\":");
+                            o.extend_from_slice(fname.as_bytes());
+                            o.extend_from_slice(b",\"line\":");
+                        } else {
+                            o.extend_from_slice(b"{\"line\":");
+                        }
+                        push_num(&mut o, base + ci * CHUNK + j + 1);
+                        o.extend_from_slice(tails[ti].as_bytes());
+                    }
+                    o
                 })
                 .collect();
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
-            for (j, ti) in idx.iter().enumerate() {
-                let t = &templates[*ti];
-                if multi {
-                    writeln!(w, "{{\"file\":{},\"line\":{},\"cluster\":\"{}\",\"template\":{}}}", fname, base + j + 1, t.id, enc[*ti])?;
-                } else {
-                    writeln!(w, "{{\"line\":{},\"cluster\":\"{}\",\"template\":{}}}", base + j + 1, t.id, enc[*ti])?;
-                }
+            for p in parts {
+                out.write_all(&p)?;
             }
-            w.flush()?;
             Ok(())
         })?;
     }
