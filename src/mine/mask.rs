@@ -56,21 +56,22 @@ fn is_delim(c: u8) -> bool {
 /// Masks one whitespace-free token, appending the result to `out`.
 pub fn mask_token(tok: &str, out: &mut String) {
     let b = tok.as_bytes();
+    // one pass over the token: which character classes it holds
+    let mut fl = 0u8;
+    let mut alpha = 0usize;
+    for &c in b {
+        let k = CLASS[c as usize];
+        fl |= k;
+        alpha += (k & ALPHA != 0) as usize;
+    }
     // fast path: no digit, '/', '@' and not a boolean/null: nothing to mask
-    if !b.iter().any(|&c| c.is_ascii_digit() || c == b'/' || c == b'@') {
-        let core_len = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
-        if core_len != 4 && core_len != 5 {
+    if fl & (DIGIT | SLASH | AT) == 0 {
+        if alpha != 4 && alpha != 5 {
             out.push_str(tok);
             return;
         }
-        let mut s = 0;
-        while s < b.len() && !b[s].is_ascii_alphabetic() {
-            s += 1;
-        }
-        let mut e = s;
-        while e < b.len() && b[e].is_ascii_alphabetic() {
-            e += 1;
-        }
+        let s = b.iter().position(|c| c.is_ascii_alphabetic()).unwrap_or(0);
+        let e = s + b[s..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
         if !is_bool_null(&b[s..e]) {
             out.push_str(tok);
             return;
@@ -89,7 +90,7 @@ pub fn mask_token(tok: &str, out: &mut String) {
         return;
     }
     let core = &tok[s..e];
-    if is_whole_var(core.as_bytes()) {
+    if fl & (DIGIT | SLASH | AT) != 0 && is_whole_var(core.as_bytes(), fl) {
         out.push_str(&tok[..s]);
         out.push_str(VAR);
         out.push_str(&tok[e..]);
@@ -206,28 +207,57 @@ fn is_hex_groups(c: &[u8]) -> bool {
     groups >= 4 && c.iter().any(|x| x.is_ascii_digit())
 }
 
-fn is_whole_var(c: &[u8]) -> bool {
-    let has_digit = c.iter().any(|x| x.is_ascii_digit());
-    // URL
-    if c.windows(3).any(|w| w == b"://") {
+const DIGIT: u8 = 1;
+const SLASH: u8 = 2;
+const AT: u8 = 4;
+const COLON: u8 = 8;
+const ALPHA: u8 = 16;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'/' {
+            SLASH
+        } else if c == b'@' {
+            AT
+        } else if c == b':' {
+            COLON
+        } else if c.is_ascii_alphabetic() {
+            ALPHA
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// `fl`: character classes of the whole token (a superset of the core's).
+fn is_whole_var(c: &[u8], fl: u8) -> bool {
+    let has_digit = fl & DIGIT != 0;
+    if fl & SLASH != 0 {
+        // URL, paths
+        if c.windows(3).any(|w| w == b"://")
+            || (c[0] == b'/' && c.len() > 1)
+            || c.starts_with(b"~/")
+            || c.starts_with(b"./")
+            || c.starts_with(b"../")
+        {
+            return true;
+        }
+        if has_digit && c.contains(&b'/') {
+            return true;
+        }
+    }
+    if c.len() > 2 && c[0].is_ascii_alphabetic() && c[1] == b':' && c[2] == b'\\' {
         return true;
     }
-    // paths
-    if (c[0] == b'/' && c.len() > 1)
-        || c.starts_with(b"~/")
-        || c.starts_with(b"./")
-        || c.starts_with(b"../")
-        || (c.len() > 2 && c[0].is_ascii_alphabetic() && c[1] == b':' && c[2] == b'\\')
-    {
-        return true;
-    }
-    if has_digit && c.contains(&b'/') {
-        return true;
-    }
-    if (has_digit && c[0].is_ascii_digit() && is_ip_port(c)) || (c.contains(&b'@') && is_email(c)) || (has_digit && c.contains(&b':') && is_hex_groups(c)) {
-        return true;
-    }
-    false
+    (has_digit && c[0].is_ascii_digit() && is_ip_port(c))
+        || (fl & AT != 0 && is_email(c))
+        || (has_digit && fl & COLON != 0 && is_hex_groups(c))
 }
 
 fn is_ip_port(c: &[u8]) -> bool {
