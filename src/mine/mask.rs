@@ -20,7 +20,21 @@ pub const VAR: &str = "<*>";
 pub fn mask_message(msg: &str, out: &mut String) {
     let mut prev_var = false;
     let mut first = true;
-    for tok in msg.split_ascii_whitespace() {
+    let b = msg.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let ts = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        // whitespace is ASCII, so these are char boundaries
+        let tok = &msg[ts..i];
         let mark = out.len();
         if !first {
             out.push(' ');

@@ -90,8 +90,11 @@ fn line_key(model: &HeaderModel, raw: &[u8], buf: &mut String) {
     buf.clear();
     let line = trim_eol(raw);
     let start = model.message_start(line);
-    let msg = String::from_utf8_lossy(&line[start..]);
-    mask::mask_message(&msg, buf);
+    let bytes = &line[start..];
+    match std::str::from_utf8(bytes) {
+        Ok(msg) => mask::mask_message(msg, buf),
+        Err(_) => mask::mask_message(&String::from_utf8_lossy(bytes), buf),
+    }
 }
 
 fn trim_eol(l: &[u8]) -> &[u8] {
