@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod matcher;
+pub mod mine;
 pub mod progress;
 pub mod rank;
 pub mod read;

@@ -96,8 +96,10 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("faultline mine is not built yet")
+    let mut out = crate::stdout();
+    faultline::mine::run(&args.files, args.per_line, &mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn catalog(src: &PatternSource) -> anyhow::Result<faultline::catalog::Catalog> {

@@ -46,7 +46,10 @@ impl Kind {
     }
     /// Kinds checked when a line is matched against the learned layout.
     fn is_strong(self) -> bool {
-        matches!(self, Kind::Num | Kind::Month | Kind::Level | Kind::TimeBracket | Kind::LevelBracket | Kind::Comp)
+        matches!(
+            self,
+            Kind::Num | Kind::Month | Kind::Level | Kind::TimeBracket | Kind::LevelBracket | Kind::Comp
+        )
     }
 }
 
@@ -71,9 +74,29 @@ fn is_level(f: &[u8]) -> bool {
     let Some(b) = upper::<11>(f) else { return false };
     matches!(
         &b[..f.len()],
-        b"TRACE" | b"DEBUG" | b"DBG" | b"INFO" | b"INFORMATION" | b"NOTICE" | b"WARN" | b"WARNING" | b"ERROR" | b"ERR"
-            | b"SEVERE" | b"FATAL" | b"CRITICAL" | b"CRIT" | b"ALERT" | b"EMERG" | b"EMERGENCY" | b"FAILURE" | b"FINE"
-            | b"FINER" | b"FINEST" | b"CONFIG" | b"VERBOSE"
+        b"TRACE"
+            | b"DEBUG"
+            | b"DBG"
+            | b"INFO"
+            | b"INFORMATION"
+            | b"NOTICE"
+            | b"WARN"
+            | b"WARNING"
+            | b"ERROR"
+            | b"ERR"
+            | b"SEVERE"
+            | b"FATAL"
+            | b"CRITICAL"
+            | b"CRIT"
+            | b"ALERT"
+            | b"EMERG"
+            | b"EMERGENCY"
+            | b"FAILURE"
+            | b"FINE"
+            | b"FINER"
+            | b"FINEST"
+            | b"CONFIG"
+            | b"VERBOSE"
     )
 }
 
@@ -88,8 +111,25 @@ fn is_month(f: &[u8]) -> bool {
     let Some(b) = upper::<9>(f) else { return false };
     matches!(
         &b[..3],
-        b"JAN" | b"FEB" | b"MAR" | b"APR" | b"MAY" | b"JUN" | b"JUL" | b"AUG" | b"SEP" | b"OCT" | b"NOV" | b"DEC" | b"MON"
-            | b"TUE" | b"WED" | b"THU" | b"FRI" | b"SAT" | b"SUN"
+        b"JAN"
+            | b"FEB"
+            | b"MAR"
+            | b"APR"
+            | b"MAY"
+            | b"JUN"
+            | b"JUL"
+            | b"AUG"
+            | b"SEP"
+            | b"OCT"
+            | b"NOV"
+            | b"DEC"
+            | b"MON"
+            | b"TUE"
+            | b"WED"
+            | b"THU"
+            | b"FRI"
+            | b"SAT"
+            | b"SUN"
     )
 }
 
@@ -108,7 +148,8 @@ fn is_num(f: &[u8]) -> bool {
 
 fn is_timeish(f: &[u8]) -> bool {
     // digit [:/-.] digit somewhere
-    f.windows(3).any(|w| w[0].is_ascii_digit() && matches!(w[1], b':' | b'/' | b'-' | b'.') && w[2].is_ascii_digit())
+    f.windows(3)
+        .any(|w| w[0].is_ascii_digit() && matches!(w[1], b':' | b'/' | b'-' | b'.') && w[2].is_ascii_digit())
 }
 
 fn is_comp(f: &[u8]) -> bool {
@@ -118,9 +159,13 @@ fn is_comp(f: &[u8]) -> bool {
     let body = &f[..f.len() - 1];
     body.iter().any(|c| c.is_ascii_alphabetic())
         && body[0] != b'['
-        && body
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#'))
+        && body.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#'
+                )
+        })
 }
 
 fn is_dotted(f: &[u8]) -> bool {
@@ -128,8 +173,10 @@ fn is_dotted(f: &[u8]) -> bool {
     dots >= 1
         && f[0].is_ascii_alphabetic()
         && f.last().map_or(false, |c| c.is_ascii_alphanumeric())
-        && f.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
-        && f.split(|&c| c == b'.').all(|s| !s.is_empty() && !s[0].is_ascii_digit())
+        && f.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
+        && f.split(|&c| c == b'.')
+            .all(|s| !s.is_empty() && !s[0].is_ascii_digit())
 }
 
 pub(crate) fn kind_of(f: &[u8]) -> Kind {
@@ -241,7 +288,11 @@ impl HeaderModel {
             return HeaderModel::default();
         }
         let need = (n as f64 * 0.9).ceil() as usize;
-        let share = |c: usize, pred: &dyn Fn(Kind) -> bool| rows.iter().filter(|r| r.get(c).map_or(false, |&k| pred(k))).count();
+        let share = |c: usize, pred: &dyn Fn(Kind) -> bool| {
+            rows.iter()
+                .filter(|r| r.get(c).map_or(false, |&k| pred(k)))
+                .count()
+        };
         let mut cols = 0;
         let mut run = 0;
         for c in 0..MAX_COLS {
@@ -265,7 +316,9 @@ impl HeaderModel {
             let mut dotted = false;
             loop {
                 let c = cols;
-                let bracket = share(c, &|k| matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket)) >= need;
+                let bracket = share(c, &|k| {
+                    matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket)
+                }) >= need;
                 let dash = share(c, &|k| k == Kind::Dash) >= need;
                 if dash || (bracket && !dotted) {
                     cols += 1;
@@ -286,7 +339,9 @@ impl HeaderModel {
                 } else if share(c, &|k| k == Kind::Dotted) >= need {
                     cols += 1;
                     dotted = true;
-                } else if share(c, &|k| matches!(k, Kind::Word | Kind::Dotted)) >= need && share(c + 1, &|k| k == Kind::Comp) >= need {
+                } else if share(c, &|k| matches!(k, Kind::Word | Kind::Dotted)) >= need
+                    && share(c + 1, &|k| k == Kind::Comp) >= need
+                {
                     cols += 2;
                     break;
                 } else {
@@ -377,7 +432,11 @@ pub fn generic_message_start(line: &[u8]) -> usize {
         let k = kind_of(f);
         if st == St::Anchors {
             if k.is_anchor() {
-                if k == Kind::Level || k == Kind::TimeBracket || k == Kind::LevelBracket || (k == Kind::Num && is_timeish(f)) {
+                if k == Kind::Level
+                    || k == Kind::TimeBracket
+                    || k == Kind::LevelBracket
+                    || (k == Kind::Num && is_timeish(f))
+                {
                     strong = true;
                 }
                 return true;
@@ -419,7 +478,10 @@ mod tests {
 
     fn msg<'a>(lines: &[&'a str]) -> Vec<&'a str> {
         let m = HeaderModel::learn(lines.iter().map(|l| l.as_bytes()));
-        lines.iter().map(|l| &l[m.message_start(l.as_bytes())..]).collect()
+        lines
+            .iter()
+            .map(|l| &l[m.message_start(l.as_bytes())..])
+            .collect()
     }
 
     #[test]
@@ -428,7 +490,13 @@ mod tests {
             "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_3 terminating",
             "081109 203807 222 INFO dfs.FSNamesystem: BLOCK* NameSystem.allocateBlock: /a/b blk_1",
         ]);
-        assert_eq!(m, ["PacketResponder 1 for block blk_3 terminating", "BLOCK* NameSystem.allocateBlock: /a/b blk_1"]);
+        assert_eq!(
+            m,
+            [
+                "PacketResponder 1 for block blk_3 terminating",
+                "BLOCK* NameSystem.allocateBlock: /a/b blk_1"
+            ]
+        );
     }
 
     #[test]
@@ -437,7 +505,13 @@ mod tests {
             "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
             "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): check pass; user unknown",
         ]);
-        assert_eq!(m, ["Invalid user webmaster from 173.234.31.186", "pam_unix(sshd:auth): check pass; user unknown"]);
+        assert_eq!(
+            m,
+            [
+                "Invalid user webmaster from 173.234.31.186",
+                "pam_unix(sshd:auth): check pass; user unknown"
+            ]
+        );
     }
 
     #[test]
@@ -446,7 +520,13 @@ mod tests {
             "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
             "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
         ]);
-        assert_eq!(m, ["workerEnv.init() ok /etc/httpd/conf/workers2.properties", "mod_jk child workerEnv in error state 6"]);
+        assert_eq!(
+            m,
+            [
+                "workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+                "mod_jk child workerEnv in error state 6"
+            ]
+        );
         let m = msg(&[
             "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
             "2015-07-29 19:04:12,394 - WARN  [SendWorker:188978561024:QuorumCnxManager$SendWorker@688] - Send worker leaving thread",
@@ -467,12 +547,21 @@ mod tests {
             "20171223-22:15:29:635|Step_StandStepCounter|30002312|flush sensor data",
             "20171223-22:15:29:635|Step_LSC|30002312|processHandleBroadcastAction action:android.intent.action.SCREEN_ON",
         ]);
-        assert_eq!(m[..2], ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]);
+        assert_eq!(
+            m[..2],
+            ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]
+        );
         let m = msg(&[
             "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
             "APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix",
         ]);
-        assert_eq!(m, ["instruction cache parity error corrected", "ciod: failed to read message prefix"]);
+        assert_eq!(
+            m,
+            [
+                "instruction cache parity error corrected",
+                "ciod: failed to read message prefix"
+            ]
+        );
     }
 
     #[test]
@@ -481,7 +570,13 @@ mod tests {
             "x.log 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38 - - -] 10.11.10.1 \"GET /v2\" status: 200",
             "x.log 2017-05-16 00:00:00.272 25746 INFO nova.compute.manager [req-39 - - -] [instance: b9] VM Started (Lifecycle Event)",
         ]);
-        assert_eq!(m, ["10.11.10.1 \"GET /v2\" status: 200", "[instance: b9] VM Started (Lifecycle Event)"]);
+        assert_eq!(
+            m,
+            [
+                "10.11.10.1 \"GET /v2\" status: 200",
+                "[instance: b9] VM Started (Lifecycle Event)"
+            ]
+        );
     }
 
     #[test]
@@ -492,7 +587,13 @@ mod tests {
 
     #[test]
     fn fallback_for_odd_lines() {
-        assert_eq!(generic_message_start(b"2020-01-01 10:00:00 ERROR [x] Foo: boom"), 35);
-        assert_eq!(generic_message_start(b"63543 double-hummer alignment exceptions"), 0);
+        assert_eq!(
+            generic_message_start(b"2020-01-01 10:00:00 ERROR [x] Foo: boom"),
+            35
+        );
+        assert_eq!(
+            generic_message_start(b"63543 double-hummer alignment exceptions"),
+            0
+        );
     }
 }

@@ -57,13 +57,32 @@ fn is_lead(c: u8) -> bool {
 }
 #[inline]
 fn is_trail(c: u8) -> bool {
-    matches!(c, b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b',' | b';' | b'.' | b':' | b'!' | b'?')
+    matches!(
+        c,
+        b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b',' | b';' | b'.' | b':' | b'!' | b'?'
+    )
 }
 #[inline]
 fn is_delim(c: u8) -> bool {
     matches!(
         c,
-        b'=' | b':' | b',' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'@' | b'#' | b'|' | b';' | b'\'' | b'"' | b'/'
+        b'=' | b':'
+            | b','
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+            | b'@'
+            | b'#'
+            | b'|'
+            | b';'
+            | b'\''
+            | b'"'
+            | b'/'
     )
 }
 
@@ -152,7 +171,10 @@ fn collapse_vars(out: &mut String, start: usize) {
     let mut i = 0;
     let mut found = false;
     while i + 6 <= b.len() {
-        if &b[i..i + 3] == b"<*>" && (b[i + 3..].starts_with(b"<*>") || (matches!(b[i + 3], b':' | b'/') && b[i + 4..].starts_with(b"<*>"))) {
+        if &b[i..i + 3] == b"<*>"
+            && (b[i + 3..].starts_with(b"<*>")
+                || (matches!(b[i + 3], b':' | b'/') && b[i + 4..].starts_with(b"<*>")))
+        {
             found = true;
             break;
         }
@@ -172,7 +194,8 @@ fn collapse_vars(out: &mut String, start: usize) {
             loop {
                 if sb[i..].starts_with(b"<*>") {
                     i += 3;
-                } else if i + 1 < sb.len() && matches!(sb[i], b':' | b'/') && sb[i + 1..].starts_with(b"<*>") {
+                } else if i + 1 < sb.len() && matches!(sb[i], b':' | b'/') && sb[i + 1..].starts_with(b"<*>")
+                {
                     i += 4;
                 } else {
                     break;
@@ -291,9 +314,15 @@ fn is_ip_port(c: &[u8]) -> bool {
 }
 
 fn is_email(c: &[u8]) -> bool {
-    let Some(at) = memchr::memchr(b'@', c) else { return false };
+    let Some(at) = memchr::memchr(b'@', c) else {
+        return false;
+    };
     let (local, dom) = (&c[..at], &c[at + 1..]);
-    if local.is_empty() || !local.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'.' | b'_' | b'-' | b'+')) {
+    if local.is_empty()
+        || !local
+            .iter()
+            .all(|x| x.is_ascii_alphanumeric() || matches!(x, b'.' | b'_' | b'-' | b'+'))
+    {
         return false;
     }
     let mut labels = 0;
@@ -311,7 +340,9 @@ fn is_email(c: &[u8]) -> bool {
 #[inline]
 fn is_bool_null(p: &[u8]) -> bool {
     (p.len() == 4 || p.len() == 5)
-        && (p.eq_ignore_ascii_case(b"true") || p.eq_ignore_ascii_case(b"false") || p.eq_ignore_ascii_case(b"null"))
+        && (p.eq_ignore_ascii_case(b"true")
+            || p.eq_ignore_ascii_case(b"false")
+            || p.eq_ignore_ascii_case(b"null"))
 }
 
 /// Is this piece (no key/value punctuation inside) a variable by its shape?
@@ -332,7 +363,9 @@ pub fn is_var_piece(p: &[u8]) -> bool {
     if s.len() >= 8 && s.iter().all(|c| c.is_ascii_hexdigit()) {
         return true;
     }
-    if s.split(|&c| matches!(c, b'.' | b'_' | b'-' | b'+')).any(|seg| !seg.is_empty() && seg.iter().all(|c| c.is_ascii_digit())) {
+    if s.split(|&c| matches!(c, b'.' | b'_' | b'-' | b'+'))
+        .any(|seg| !seg.is_empty() && seg.iter().all(|c| c.is_ascii_digit()))
+    {
         return true;
     }
     let mut runs = 0;
@@ -359,23 +392,56 @@ mod tests {
 
     #[test]
     fn numbers_ips_paths() {
-        assert_eq!(m("Received block blk_-1608999687919862906 of size 91178 from /10.250.10.6"), "Received block <*> of size <*> from <*>");
-        assert_eq!(m("reverse mapping for ns.example.com [173.234.31.186] failed"), "reverse mapping for ns.example.com [<*>] failed");
-        assert_eq!(m("session opened for user fztu by (uid=0)"), "session opened for user fztu by (uid=<*>)");
-        assert_eq!(m("Connecting to ResourceManager at msra-sa-41:8030"), "Connecting to ResourceManager at <*>");
-        assert_eq!(m("Opening http://a.b/c?d=1 and mail bob@example.com"), "Opening <*> and mail <*>");
-        assert_eq!(m("took 12ms of 3.5 KB, 0x1f 9f8e7d6c5b4a"), "took <*> of <*> KB, <*>");
+        assert_eq!(
+            m("Received block blk_-1608999687919862906 of size 91178 from /10.250.10.6"),
+            "Received block <*> of size <*> from <*>"
+        );
+        assert_eq!(
+            m("reverse mapping for ns.example.com [173.234.31.186] failed"),
+            "reverse mapping for ns.example.com [<*>] failed"
+        );
+        assert_eq!(
+            m("session opened for user fztu by (uid=0)"),
+            "session opened for user fztu by (uid=<*>)"
+        );
+        assert_eq!(
+            m("Connecting to ResourceManager at msra-sa-41:8030"),
+            "Connecting to ResourceManager at <*>"
+        );
+        assert_eq!(
+            m("Opening http://a.b/c?d=1 and mail bob@example.com"),
+            "Opening <*> and mail <*>"
+        );
+        assert_eq!(
+            m("took 12ms of 3.5 KB, 0x1f 9f8e7d6c5b4a"),
+            "took <*> of <*> KB, <*>"
+        );
     }
 
     #[test]
     fn constants_with_digits_stay() {
-        assert_eq!(m("Accepted password for x port 22 ssh2"), "Accepted password for x port <*> ssh2");
-        assert_eq!(m("jk2_init() Found child 6725 in scoreboard slot 10"), "jk2_init() Found child <*> in scoreboard slot <*>");
-        assert_eq!(m("3 L3 EDRAM error(s) (dcr 0x0157) detected"), "<*> L3 EDRAM error(s) (dcr <*>) detected");
+        assert_eq!(
+            m("Accepted password for x port 22 ssh2"),
+            "Accepted password for x port <*> ssh2"
+        );
+        assert_eq!(
+            m("jk2_init() Found child 6725 in scoreboard slot 10"),
+            "jk2_init() Found child <*> in scoreboard slot <*>"
+        );
+        assert_eq!(
+            m("3 L3 EDRAM error(s) (dcr 0x0157) detected"),
+            "<*> L3 EDRAM error(s) (dcr <*>) detected"
+        );
         assert_eq!(m("getDiffTotalSteps= 10##20"), "getDiffTotalSteps= <*>##<*>");
         assert_eq!(m("VM Started"), "VM Started");
-        assert_eq!(m("generating core.2275 on jetty-6.1.26"), "generating core.<*> on jetty-<*>");
-        assert_eq!(m("icache prefetch depth.......0x00 changed: FF:F2:9F:16:E2:23"), "icache prefetch depth.......<*> changed: <*>");
+        assert_eq!(
+            m("generating core.2275 on jetty-6.1.26"),
+            "generating core.<*> on jetty-<*>"
+        );
+        assert_eq!(
+            m("icache prefetch depth.......0x00 changed: FF:F2:9F:16:E2:23"),
+            "icache prefetch depth.......<*> changed: <*>"
+        );
     }
 
     #[test]

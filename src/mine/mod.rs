@@ -189,12 +189,17 @@ fn scan_block(model: &HeaderModel, lines: &[&[u8]], base: usize, want_hashes: bo
 /// Turns the key table into templates; returns templates and key hash ->
 /// template index.
 fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
-    let mut keys: Vec<(u64, String, usize, usize)> = table.map.into_iter().map(|(h, (k, c, f))| (h, k, c, f)).collect();
+    let mut keys: Vec<(u64, String, usize, usize)> =
+        table.map.into_iter().map(|(h, (k, c, f))| (h, k, c, f)).collect();
     keys.sort_unstable_by(|a, b| a.3.cmp(&b.3).then_with(|| a.1.cmp(&b.1)));
     let groups: Vec<cluster::Group> = keys
         .iter()
         .map(|(_, k, c, _)| cluster::Group {
-            toks: if k.is_empty() { Vec::new() } else { k.split(' ').map(String::from).collect() },
+            toks: if k.is_empty() {
+                Vec::new()
+            } else {
+                k.split(' ').map(String::from).collect()
+            },
             count: *c,
         })
         .collect();
@@ -207,10 +212,24 @@ fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
     }
     let mut templates: Vec<MinedTemplate> = by_text
         .iter()
-        .map(|(t, (c, f))| MinedTemplate { id: template_id(t), template: t.to_string(), count: *c, first_line: *f })
+        .map(|(t, (c, f))| MinedTemplate {
+            id: template_id(t),
+            template: t.to_string(),
+            count: *c,
+            first_line: *f,
+        })
         .collect();
-    templates.sort_unstable_by(|a, b| b.count.cmp(&a.count).then(a.first_line.cmp(&b.first_line)).then_with(|| a.template.cmp(&b.template)));
-    let index: HashMap<&str, usize> = templates.iter().enumerate().map(|(i, t)| (t.template.as_str(), i)).collect();
+    templates.sort_unstable_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.first_line.cmp(&b.first_line))
+            .then_with(|| a.template.cmp(&b.template))
+    });
+    let index: HashMap<&str, usize> = templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.template.as_str(), i))
+        .collect();
     let mut of_key = HashU64::default();
     for (i, t) in finals.iter().enumerate() {
         of_key.insert(keys[i].0, index[t.as_str()]);
@@ -229,7 +248,10 @@ pub fn mine_lines(lines: &[&[u8]]) -> Mined {
 }
 
 /// Reads `r` in blocks of whole lines, calling `f(lines, index of first line)`.
-fn for_blocks(mut r: impl Read, mut f: impl FnMut(&[&[u8]], usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn for_blocks(
+    mut r: impl Read,
+    mut f: impl FnMut(&[&[u8]], usize) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut buf: Vec<u8> = vec![0; BLOCK_BYTES];
     let mut filled = 0usize;
     let mut base = 0usize;
@@ -245,7 +267,11 @@ fn for_blocks(mut r: impl Read, mut f: impl FnMut(&[&[u8]], usize) -> anyhow::Re
             continue;
         }
         // cut after the last newline (or everything at EOF)
-        let cut = if eof { filled } else { memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1) };
+        let cut = if eof {
+            filled
+        } else {
+            memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1)
+        };
         if cut > 0 {
             lines.clear();
             let mut s = 0;
@@ -273,7 +299,9 @@ fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read>> {
     if p.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
-    Ok(Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
+    Ok(Box::new(
+        std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+    ))
 }
 
 fn push_num(o: &mut Vec<u8>, mut n: usize) {
@@ -326,7 +354,11 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
         writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
         for t in &templates {
             let share = 100.0 * t.count as f64 / total.max(1) as f64;
-            writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
+            writeln!(
+                out,
+                "{:>9}  {:>5.1}%  {:<16}  {}",
+                t.count, share, t.id, t.template
+            )?;
         }
         writeln!(out, "{} templates, {} lines", templates.len(), total)?;
         return Ok(());
@@ -334,7 +366,13 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
     // everything after the line number, per template
     let tails: Vec<String> = templates
         .iter()
-        .map(|t| format!(",\"cluster\":\"{}\",\"template\":{}}}\n", t.id, serde_json::to_string(&t.template).unwrap()))
+        .map(|t| {
+            format!(
+                ",\"cluster\":\"{}\",\"template\":{}}}\n",
+                t.id,
+                serde_json::to_string(&t.template).unwrap()
+            )
+        })
         .collect();
     let multi = files.len() > 1;
     for (fi, p) in files.iter().enumerate() {
@@ -388,8 +426,14 @@ mod tests {
     fn vm_started_vs_paused() {
         let mut t = String::new();
         for i in 0..50 {
-            t.push_str(&format!("2020-01-01 10:00:{:02} INFO nova.compute: [instance: {i}] VM Started\n", i % 60));
-            t.push_str(&format!("2020-01-01 10:00:{:02} INFO nova.compute: [instance: {i}] VM Paused\n", i % 60));
+            t.push_str(&format!(
+                "2020-01-01 10:00:{:02} INFO nova.compute: [instance: {i}] VM Started\n",
+                i % 60
+            ));
+            t.push_str(&format!(
+                "2020-01-01 10:00:{:02} INFO nova.compute: [instance: {i}] VM Paused\n",
+                i % 60
+            ));
         }
         let m = mine_lines(&lines(&t));
         let names: Vec<&str> = m.templates.iter().map(|t| t.template.as_str()).collect();
@@ -419,11 +463,24 @@ mod tests {
     fn thread_count_and_chunking_invariance() {
         let mut t = String::new();
         for i in 0..20000 {
-            t.push_str(&format!("2020-01-01 10:00:00 INFO x.Y: user u{} did op{} in {} ms\n", i % 97, i % 3, i));
+            t.push_str(&format!(
+                "2020-01-01 10:00:00 INFO x.Y: user u{} did op{} in {} ms\n",
+                i % 97,
+                i % 3,
+                i
+            ));
         }
         let ls = lines(&t);
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| mine_lines(&ls));
-        let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| mine_lines(&ls));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| mine_lines(&ls));
+        let four = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap()
+            .install(|| mine_lines(&ls));
         assert_eq!(one.templates, four.templates);
         assert_eq!(one.per_line, four.per_line);
     }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # usage: score_all.sh [BIN] — scores the miner on the 8 datasets
-BIN=${1:-/work/wt-mine/target/release/faultline}
-D=${FAULTLINE_SHARED:-/work/shared}/data/loghub-2k
+BIN=${1:-$(cd "$(dirname "$0")/.." && pwd)/target/release/faultline}
+D=${FAULTLINE_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}/data/loghub-2k
 OUT=${TMPDIR:-/tmp}/mine-score; mkdir -p $OUT
 for n in HDFS Hadoop Spark Zookeeper BGL Apache OpenSSH HealthApp; do
   $BIN mine $D/$n/${n}_2k.log --per-line > $OUT/$n.jsonl
