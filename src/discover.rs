@@ -354,12 +354,27 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
             }
         }
     }
-    let nul_at = memchr::memchr(0, &rest).map(|i| nul_head + i as u64);
+    let mut nul_at = memchr::memchr(0, &rest).map(|i| nul_head + i as u64);
+    if nul_at.is_none() && nul_head > 0 && looks_binary(&rest) {
+        // After a NUL head, text must look like text: a binary format that
+        // starts with a NUL is not a copytruncate hole.
+        nul_at = Some(0);
+    }
     Ok(Sniff {
         kind: SourceKind::Plain,
         nul_head,
         nul_at,
     })
+}
+
+/// More than one byte in ten is a control character other than tab, line
+/// feed, carriage return, form feed and escape.
+fn looks_binary(sample: &[u8]) -> bool {
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    !sample.is_empty() && control * 10 > sample.len()
 }
 
 fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {

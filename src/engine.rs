@@ -14,7 +14,7 @@
 //! root `Caused by` of a Java trace).
 
 use crate::event::{self, Event, Level};
-use crate::matcher::{Hit, Matcher, Scratch};
+use crate::matcher::{Hit, Matcher, Scratch, UNNAMED};
 use crate::progress::Progress;
 use crate::read::{self, RangeBlock};
 use crate::source::{Source, SourceKind, Warning};
@@ -45,11 +45,32 @@ pub struct SourceScan {
     pub volume: Vec<(i64, i64, u64)>,
 }
 
+/// An error or warning line that no signature names: food for the
+/// template miner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnnamedLine {
+    /// Source id.
+    pub source: u32,
+    /// 1-based line.
+    pub line: u64,
+    /// Time, ms since the epoch.
+    pub ts: Option<i64>,
+    /// The line, capped at [`EVIDENCE_MAX`] bytes.
+    pub text: Box<str>,
+}
+
+/// How many unnamed lines are kept per source; past it they are counted.
+pub const UNNAMED_PER_SOURCE: usize = 100_000;
+
 /// Everything the scan found.
 #[derive(Debug, Default)]
 pub struct ScanData {
     /// Events, sorted by (source, line), one per event head.
     pub events: Vec<Event>,
+    /// Error and warning lines no signature names, in source and line order.
+    pub unnamed: Vec<UnnamedLine>,
+    /// Unnamed lines not kept, per source (over [`UNNAMED_PER_SOURCE`]).
+    pub unnamed_dropped: Vec<u64>,
     /// Per source, by source id.
     pub per_source: Vec<SourceScan>,
     /// Problems met while reading.
@@ -144,6 +165,7 @@ struct BlockResult {
     /// Events whose `line` is relative: head line index from the block's
     /// first owned line; may be negative when the head is in the context.
     events: Vec<(i64, Event)>,
+    unnamed: Vec<(i64, Option<i64>, Box<str>)>,
     volume: Option<(i64, i64, u64)>,
     layouts: Vec<(Layout, bool)>,
 }
@@ -283,6 +305,17 @@ impl Ctx<'_> {
             line_index += count_newlines(&buf[cursor..hit.line_start]) as i64;
             cursor = hit.line_start;
             let line = &buf[hit.line_start..hit.line_end];
+            if hit.sig == UNNAMED {
+                if matches!(
+                    event::level(line),
+                    Some(Level::Error | Level::Warn | Level::Fatal)
+                ) {
+                    let ts = det.find(line).map(|s| s.ms);
+                    r.unnamed
+                        .push((line_index, ts, evidence_text(line).into_boxed_str()));
+                }
+                continue;
+            }
             let (head_start, back_lines, stamp) = find_head(buf, hit.line_start, line, det);
             let head_end = memchr::memchr(b'\n', &buf[head_start..]).map_or(buf.len(), |i| head_start + i);
             let head = trim_cr(&buf[head_start..head_end]);
@@ -402,6 +435,8 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
     };
     let mut next_line: Vec<u64> = vec![1; sources.len()];
     let mut last_unterminated = vec![false; sources.len()];
+    let mut kept_unnamed = vec![0usize; sources.len()];
+    data.unnamed_dropped = vec![0; sources.len()];
     for r in results {
         warnings.extend(r.warnings);
         let s = r.source as usize;
@@ -410,6 +445,19 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
             for (rel, mut ev) in b.events {
                 ev.line = (base + rel).max(1) as u64;
                 data.events.push(ev);
+            }
+            for (rel, ts, text) in b.unnamed {
+                if kept_unnamed[s] < UNNAMED_PER_SOURCE {
+                    kept_unnamed[s] += 1;
+                    data.unnamed.push(UnnamedLine {
+                        source: r.source,
+                        line: (base + rel) as u64,
+                        ts,
+                        text,
+                    });
+                } else {
+                    data.unnamed_dropped[s] += 1;
+                }
             }
             next_line[s] += b.newlines;
             if b.bytes > 0 {

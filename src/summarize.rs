@@ -1,10 +1,10 @@
-//! Scan results → [`Summary`]: the window filter, the series per (system,
-//! signature), the ranking, and the words and evidence of each cause.
+//! Scan results → [`Summary`]: the window filter, one series per (system,
+//! signature) and per (system, mined template), the ranking, and the words
+//! and evidence of each cause.
 
-use crate::catalog::{Catalog, Role, Severity};
+use crate::catalog::{Catalog, Category, Role, Severity};
 use crate::discover::Discovery;
 use crate::engine::ScanData;
-use crate::event::Event;
 use crate::rank::{self, SeriesInput};
 use crate::report::summary::*;
 use crate::timestamp::user::TimeBound;
@@ -31,32 +31,50 @@ pub struct Inputs<'a> {
     pub elapsed_ms: u64,
 }
 
+/// What a series counts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// A catalog signature.
+    Signature(u32),
+    /// A mined template: (cluster id, template text).
+    Template(String, String),
+}
+
+/// One occurrence, whichever stage found it.
+struct Occurrence<'a> {
+    ts: Option<i64>,
+    source: u32,
+    line: u64,
+    status: Option<u16>,
+    text: &'a str,
+}
+
+struct Series<'a> {
+    system: u32,
+    kind: Kind,
+    occ: Vec<Occurrence<'a>>,
+}
+
+/// A prior for mined templates: unknown errors are neither clearly causes
+/// nor clearly symptoms.
+const TEMPLATE_PRIOR: f64 = 0.5;
+
 /// Builds the summary.
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let d = inp.discovery;
-    let sys_of = |e: &Event| d.sources[e.source as usize].system;
     let newest = inp.data.events.iter().filter_map(|e| e.ts).max();
     let since = inp.since.zip(newest).map(|(b, n)| b.resolve(n));
     let until = inp.until.zip(newest).map(|(b, n)| b.resolve(n));
-    let in_window = |e: &&Event| match e.ts {
+    let in_window = |ts: Option<i64>| match ts {
         Some(t) => since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
         None => since.is_none() && until.is_none(),
     };
-    let events: Vec<&Event> = inp.data.events.iter().filter(in_window).collect();
+    let series = build_series(inp, &in_window);
 
-    // Series per (system, signature), events in time order.
-    let mut groups: BTreeMap<(u32, u32), Vec<&Event>> = BTreeMap::new();
-    for e in &events {
-        groups.entry((sys_of(e), e.sig)).or_default().push(e);
-    }
-    for g in groups.values_mut() {
-        g.sort_by_key(|e| (e.ts.unwrap_or(i64::MAX), e.source, e.line));
-    }
-    let keys: Vec<(u32, u32)> = groups.keys().copied().collect();
-
-    // The window: every time seen (events and traffic samples).
-    let mut lo = events.iter().filter_map(|e| e.ts).min();
-    let mut hi = events.iter().filter_map(|e| e.ts).max();
+    // The window: every time seen (occurrences and traffic samples).
+    let all_ts = || series.iter().flat_map(|s| s.occ.iter().filter_map(|o| o.ts));
+    let mut lo = all_ts().min();
+    let mut hi = all_ts().max();
     for ps in &inp.data.per_source {
         for &(a, b, _) in &ps.volume {
             let (a, b) = (since.map_or(a, |s| a.max(s)), until.map_or(b, |u| b.min(u)));
@@ -65,36 +83,37 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         }
     }
 
-    let series: Vec<SeriesInput> = keys
+    let inputs: Vec<SeriesInput> = series
         .iter()
-        .map(|&(system, sig)| SeriesInput {
-            system,
-            prior: prior(inp.catalog, sig),
-            times: groups[&(system, sig)].iter().filter_map(|e| e.ts).collect(),
+        .map(|s| SeriesInput {
+            system: s.system,
+            prior: match &s.kind {
+                Kind::Signature(sig) => prior(inp.catalog, *sig),
+                Kind::Template(..) => TEMPLATE_PRIOR,
+            },
+            times: s.occ.iter().filter_map(|o| o.ts).collect(),
         })
         .collect();
     let ranked = match (lo, hi) {
-        (Some(lo), Some(hi)) => {
-            let found = rank::findings(&series, lo, hi);
-            rank::rank(&series, &found)
-        }
+        (Some(lo), Some(hi)) => rank::rank(&inputs, &rank::findings(&inputs, lo, hi)),
         _ => Vec::new(),
     };
 
-    let sig_name = |sig: u32| &inp.catalog.signatures[sig as usize];
+    let system_name = |s: u32| d.systems[s as usize].clone();
     let causes = ranked
         .iter()
         .take(inp.top)
         .enumerate()
         .map(|(i, r)| {
-            let (system, sig) = keys[r.series];
-            let s = sig_name(sig);
-            let evs = &groups[&(system, sig)];
-            let mut statuses: Vec<u16> = evs.iter().filter_map(|e| e.status).collect();
+            let s = &series[r.series];
+            let words = describe(inp.catalog, &s.kind);
+            let mut statuses: Vec<u16> = s.occ.iter().filter_map(|o| o.status).collect();
             statuses.sort_unstable();
             statuses.dedup();
             if statuses.is_empty() {
-                statuses = s.http_status.clone();
+                if let Kind::Signature(sig) = s.kind {
+                    statuses = inp.catalog.signatures[sig as usize].http_status.clone();
+                }
             }
             Cause {
                 rank: i + 1,
@@ -105,50 +124,70 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     explains: round3(r.parts[2]),
                     prior: round3(r.parts[3]),
                 },
-                fingerprint: fingerprint(&d.systems[system as usize], &s.id),
-                category: s.category.to_string(),
-                signature: s.id.clone(),
-                title: s.title.clone(),
-                system: d.systems[system as usize].clone(),
-                first_seen: evs.iter().filter_map(|e| e.ts).min().map(rfc3339),
-                last_seen: evs.iter().filter_map(|e| e.ts).max().map(rfc3339),
-                count: evs.len() as u64,
+                fingerprint: fingerprint(&d.systems[s.system as usize], &words.id),
+                category: words.category.to_string(),
+                signature: words.id.clone(),
+                title: words.title,
+                system: system_name(s.system),
+                first_seen: s.occ.iter().filter_map(|o| o.ts).min().map(rfc3339),
+                last_seen: s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339),
+                count: s.occ.len() as u64,
                 http_status: statuses,
                 effects: r
                     .effects
                     .iter()
                     .map(|&(j, lag)| {
-                        let (esys, esig) = keys[j];
+                        let e = &series[j];
+                        let w = describe(inp.catalog, &e.kind);
                         Effect {
-                            system: d.systems[esys as usize].clone(),
-                            category: sig_name(esig).category.to_string(),
-                            signature: sig_name(esig).id.clone(),
+                            system: system_name(e.system),
+                            category: w.category.to_string(),
+                            signature: w.id,
                             lag_ms: lag,
-                            count: groups[&(esys, esig)].len() as u64,
+                            count: e.occ.len() as u64,
                         }
                     })
                     .collect(),
-                evidence: evidence(inp, evs),
-                advice: inp.catalog.advice_for(s),
+                evidence: evidence(inp, &s.occ),
+                advice: words.advice,
             }
         })
         .collect();
 
-    let signatures = keys
-        .iter()
-        .map(|&(system, sig)| {
-            let evs = &groups[&(system, sig)];
-            SignatureCount {
-                signature: sig_name(sig).id.clone(),
-                category: sig_name(sig).category.to_string(),
-                system: d.systems[system as usize].clone(),
-                count: evs.len() as u64,
-                first_seen: evs.iter().filter_map(|e| e.ts).min().map(rfc3339),
-                last_seen: evs.iter().filter_map(|e| e.ts).max().map(rfc3339),
+    let mut signatures = Vec::new();
+    let mut templates = Vec::new();
+    for s in &series {
+        let first = s.occ.iter().filter_map(|o| o.ts).min().map(rfc3339);
+        match &s.kind {
+            Kind::Signature(sig) => {
+                let g = &inp.catalog.signatures[*sig as usize];
+                signatures.push(SignatureCount {
+                    signature: g.id.clone(),
+                    category: g.category.to_string(),
+                    system: system_name(s.system),
+                    count: s.occ.len() as u64,
+                    first_seen: first,
+                    last_seen: s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339),
+                });
             }
-        })
-        .collect();
+            Kind::Template(id, text) => templates.push(TemplateCount {
+                cluster: id.clone(),
+                template: text.clone(),
+                system: system_name(s.system),
+                count: s.occ.len() as u64,
+                first_seen: first,
+            }),
+        }
+    }
+    templates.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.cluster.cmp(&b.cluster)));
 
+    let events_of = |sys: usize| {
+        series
+            .iter()
+            .filter(|s| s.system as usize == sys && matches!(s.kind, Kind::Signature(_)))
+            .map(|s| s.occ.len() as u64)
+            .sum::<u64>()
+    };
     let systems = d
         .systems
         .iter()
@@ -176,7 +215,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 files: srcs.len() as u64,
                 bytes: srcs.iter().map(|&s| inp.data.per_source[s].bytes).sum(),
                 lines: srcs.iter().map(|&s| inp.data.per_source[s].lines).sum(),
-                events: events.iter().filter(|e| sys_of(e) as usize == i).count() as u64,
+                events: events_of(i),
                 clock_offset_ms: 0,
                 time_formats: formats,
                 assumed_timezone: zoneless.then(|| inp.zone_names[i].clone()),
@@ -184,6 +223,25 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         })
         .collect::<Vec<_>>();
 
+    let mut warnings: Vec<FileNote> = inp
+        .data
+        .warnings
+        .iter()
+        .map(|w| FileNote {
+            file: w.file.clone(),
+            reason: w.reason.clone(),
+        })
+        .collect();
+    for (s, &n) in inp.data.unnamed_dropped.iter().enumerate() {
+        if n > 0 {
+            warnings.push(FileNote {
+                file: d.sources[s].display.clone(),
+                reason: format!(
+                    "{n} error lines no signature names were counted but not mined (over the cap)"
+                ),
+            });
+        }
+    }
     Summary {
         schema: SCHEMA,
         generated_at: rfc3339(chrono::Utc::now().timestamp_millis()),
@@ -196,12 +254,12 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             bytes: systems.iter().map(|s| s.bytes).sum(),
             lines: systems.iter().map(|s| s.lines).sum(),
             elapsed_ms: inp.elapsed_ms,
-            events: events.len() as u64,
+            events: systems.iter().map(|s| s.events).sum(),
         },
         systems,
         causes,
         signatures,
-        templates: Vec::new(),
+        templates,
         skipped: d
             .skipped
             .iter()
@@ -210,15 +268,89 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 reason: s.reason.clone(),
             })
             .collect(),
-        warnings: inp
+        warnings,
+    }
+}
+
+/// Groups events by (system, signature) and mines the unnamed lines of
+/// each system into templates; occurrences in time order.
+fn build_series<'a>(inp: &Inputs<'a>, in_window: &dyn Fn(Option<i64>) -> bool) -> Vec<Series<'a>> {
+    let d = inp.discovery;
+    let mut groups: BTreeMap<(u32, Kind), Vec<Occurrence<'a>>> = BTreeMap::new();
+    for e in inp.data.events.iter().filter(|e| in_window(e.ts)) {
+        let system = d.sources[e.source as usize].system;
+        groups
+            .entry((system, Kind::Signature(e.sig)))
+            .or_default()
+            .push(Occurrence {
+                ts: e.ts,
+                source: e.source,
+                line: e.line,
+                status: e.status,
+                text: &e.text,
+            });
+    }
+    for (system, _) in d.systems.iter().enumerate() {
+        let lines: Vec<&crate::engine::UnnamedLine> = inp
             .data
-            .warnings
+            .unnamed
             .iter()
-            .map(|w| FileNote {
-                file: w.file.clone(),
-                reason: w.reason.clone(),
-            })
-            .collect(),
+            .filter(|u| d.sources[u.source as usize].system as usize == system && in_window(u.ts))
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let texts: Vec<&[u8]> = lines.iter().map(|u| u.text.as_bytes()).collect();
+        let mined = crate::mine::mine_lines(&texts);
+        for (u, &t) in lines.iter().zip(&mined.per_line) {
+            let tpl = &mined.templates[t];
+            let kind = Kind::Template(tpl.id.clone(), tpl.template.clone());
+            groups.entry((system as u32, kind)).or_default().push(Occurrence {
+                ts: u.ts,
+                source: u.source,
+                line: u.line,
+                status: None,
+                text: &u.text,
+            });
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((system, kind), mut occ)| {
+            occ.sort_by_key(|o| (o.ts.unwrap_or(i64::MAX), o.source, o.line));
+            Series { system, kind, occ }
+        })
+        .collect()
+}
+
+struct Words {
+    id: String,
+    category: Category,
+    title: String,
+    advice: Vec<String>,
+}
+
+fn describe(catalog: &Catalog, kind: &Kind) -> Words {
+    match kind {
+        Kind::Signature(sig) => {
+            let s = &catalog.signatures[*sig as usize];
+            Words {
+                id: s.id.clone(),
+                category: s.category,
+                title: s.title.clone(),
+                advice: catalog.advice_for(s),
+            }
+        }
+        Kind::Template(id, text) => Words {
+            id: id.clone(),
+            category: Category::Other,
+            title: format!("Unrecognised error: {text}"),
+            advice: catalog
+                .category_advice
+                .get(&Category::Other)
+                .cloned()
+                .unwrap_or_default(),
+        },
     }
 }
 
@@ -234,31 +366,42 @@ fn prior(catalog: &Catalog, sig: u32) -> f64 {
     }
 }
 
-/// A stable id of what a cause is: its system and signature, never its
-/// counts or times, so a nightly job can update one ticket.
+/// A stable id of what a cause is: its system and signature (or template
+/// id), never its counts or times, so a nightly job can update one ticket.
 pub fn fingerprint(system: &str, signature: &str) -> String {
     let digest = Sha256::digest(format!("faultline.cause/v1\0{system}\0{signature}").as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The first occurrence and a typical one (the middle event).
-fn evidence(inp: &Inputs<'_>, evs: &[&Event]) -> Vec<Evidence> {
-    let mut picks: Vec<&Event> = evs.first().copied().into_iter().collect();
-    if let Some(mid) = evs.get(evs.len() / 2) {
-        if evs.len() > 1 {
-            picks.push(mid);
-        }
+/// The first occurrence and a typical one (the middle one).
+fn evidence(inp: &Inputs<'_>, occ: &[Occurrence<'_>]) -> Vec<Evidence> {
+    let mut picks: Vec<&Occurrence<'_>> = occ.first().into_iter().collect();
+    if occ.len() > 1 {
+        picks.push(&occ[occ.len() / 2]);
     }
     picks
         .into_iter()
-        .map(|e| Evidence {
-            file: inp.discovery.sources[e.source as usize].display.clone(),
-            line: e.line,
-            text: e.text.to_string(),
+        .map(|o| Evidence {
+            file: inp.discovery.sources[o.source as usize].display.clone(),
+            line: o.line,
+            text: o.text.to_string(),
         })
         .collect()
 }
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_depend_only_on_what_the_cause_is() {
+        let a = fingerprint("erp", "auth.invalid_token");
+        assert_eq!(a, fingerprint("erp", "auth.invalid_token"));
+        assert_ne!(a, fingerprint("crm", "auth.invalid_token"));
+        assert_eq!(a.len(), 16);
+    }
 }

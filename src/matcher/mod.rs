@@ -18,6 +18,15 @@ use regex::bytes::Regex;
 /// Index of a signature in the catalog.
 pub type SigIndex = u32;
 
+/// The `sig` of a [`Hit`] on a line that no signature matched but that
+/// holds a level word (`ERROR`, `WARN` ...): a candidate for the template
+/// miner. The engine checks that the word is really the line's level.
+pub const UNNAMED: SigIndex = SigIndex::MAX;
+
+/// Level words searched besides the catalog's literals, so that error and
+/// warning lines no signature names can be mined.
+const LEVEL_LITERALS: [&str; 7] = ["error", "warn", "fatal", "severe", "critical", "panic", "emerg"];
+
 /// A compiled catalog. Immutable, `Send + Sync`, shared by every worker.
 #[derive(Debug)]
 pub struct Matcher {
@@ -32,6 +41,9 @@ pub struct Matcher {
     priority: Vec<i32>,
     /// The distinct literals, lower-cased, in automaton order.
     literals: Vec<String>,
+    /// Literals below this index come from the catalog; the rest are level
+    /// words.
+    catalog_literals: usize,
 }
 
 /// One line attributed to a signature, as byte offsets into the buffer
@@ -50,6 +62,7 @@ pub struct Hit {
 #[derive(Default, Debug)]
 pub struct Scratch {
     candidates: Vec<(SigIndex, usize)>,
+    saw_level: bool,
 }
 
 impl Matcher {
@@ -70,6 +83,13 @@ impl Matcher {
                 if !owners[li].contains(&(si as SigIndex)) {
                     owners[li].push(si as SigIndex);
                 }
+            }
+        }
+        let catalog_literals = literals.len();
+        for word in LEVEL_LITERALS {
+            if !index.contains_key(word) {
+                literals.push(word.to_string());
+                owners.push(Vec::new());
             }
         }
         let automaton = AhoCorasickBuilder::new()
@@ -95,12 +115,19 @@ impl Matcher {
             regexes,
             priority: catalog.signatures.iter().map(|s| s.priority).collect(),
             literals,
+            catalog_literals,
         })
     }
 
-    /// The distinct literals searched for (lower-case; matched
+    /// The distinct literals of the catalog (lower-case; matched
     /// case-insensitively).
     pub fn literals(&self) -> &[String] {
+        &self.literals[..self.catalog_literals]
+    }
+
+    /// Every literal the automaton searches: the catalog's and the level
+    /// words.
+    pub fn all_literals(&self) -> &[String] {
         &self.literals
     }
 
@@ -135,7 +162,11 @@ impl Matcher {
             if line_end > line_start && buf[line_end - 1] == b'\r' {
                 line_end -= 1;
             }
-            if let Some(sig) = self.classify(&buf[line_start..line_end], scratch) {
+            let line = &buf[line_start..line_end];
+            let sig = self
+                .classify(line, scratch)
+                .or_else(|| scratch.saw_level.then_some(UNNAMED));
+            if let Some(sig) = sig {
                 sink(Hit {
                     sig,
                     line_start,
@@ -149,8 +180,10 @@ impl Matcher {
     /// The signature a single line is attributed to, if any.
     pub fn classify(&self, line: &[u8], scratch: &mut Scratch) -> Option<SigIndex> {
         scratch.candidates.clear();
+        scratch.saw_level = false;
         for m in self.automaton.find_overlapping_iter(line) {
             let li = m.pattern().as_usize();
+            scratch.saw_level |= li >= self.catalog_literals;
             for &sig in &self.owners[li] {
                 match scratch.candidates.iter_mut().find(|(s, _)| *s == sig) {
                     Some(c) => c.1 = c.1.max(self.literal_len[li]),

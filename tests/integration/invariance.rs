@@ -108,7 +108,7 @@ fn hits_in_a_trace_belong_to_its_head() {
     assert_eq!(d.events.len(), 1, "{:?}", d.events);
     let e = &d.events[0];
     assert_eq!(e.line, 2, "attributed to the head line");
-    assert_eq!(e.ts, Some(1_764_064_801_250));
+    assert_eq!(e.ts, Some(1_795_514_401_250)); // 2026-11-24T10:00:01.250Z
     let ev = &d.events[0].text;
     assert!(
         ev.starts_with("2026-11-24 10:00:01,250 ERROR") && ev.contains("Read timed out"),
