@@ -65,6 +65,10 @@ pub struct ScanArgs {
     /// names, UTC, local; default local).
     #[arg(long = "tz", value_name = "[SYSTEM=]ZONE")]
     pub tz: Vec<String>,
+    /// A system's clock offset in ms (how far its clock is ahead),
+    /// overriding the estimate from shared request ids: SYSTEM=MS.
+    #[arg(long = "clock-offset", value_name = "SYSTEM=MS", allow_hyphen_values = true)]
+    pub clock_offset: Vec<String>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -130,20 +134,14 @@ pub struct PatternSource {
 impl ScanArgs {
     /// Checks what can be checked without I/O and builds the config.
     pub fn into_config(self, stdout_is_terminal: bool) -> Result<ScanConfig, String> {
-        let mut inputs: Vec<Input> = self
-            .paths
-            .into_iter()
-            .map(|path| Input { system: None, path })
-            .collect();
+        let mut inputs: Vec<Input> =
+            self.paths.into_iter().map(|path| Input { system: None, path }).collect();
         for spec in &self.systems {
             let (name, path) = spec
                 .split_once('=')
                 .filter(|(n, p)| !n.is_empty() && !p.is_empty())
                 .ok_or_else(|| format!("--system takes NAME=PATH, got {spec:?}"))?;
-            inputs.push(Input {
-                system: Some(name.to_string()),
-                path: PathBuf::from(path),
-            });
+            inputs.push(Input { system: Some(name.to_string()), path: PathBuf::from(path) });
         }
         if inputs.is_empty() {
             return Err("nothing to scan: give a path (a folder of logs, a file, or - for stdin)".into());
@@ -157,11 +155,7 @@ impl ScanArgs {
             Some(f @ (FormatArg::Markdown | FormatArg::Html)) => {
                 return Err(format!(
                     "--format {} is not available yet: use text or json",
-                    if f == FormatArg::Markdown {
-                        "markdown"
-                    } else {
-                        "html"
-                    }
+                    if f == FormatArg::Markdown { "markdown" } else { "html" }
                 ))
             }
             None if stdout_is_terminal && self.output.is_none() => Format::Text,
@@ -172,6 +166,15 @@ impl ScanArgs {
             match tz.split_once('=') {
                 Some((system, zone)) => config.zones.push((system.to_string(), Zone::parse(zone)?)),
                 None => config.default_zone = Zone::parse(tz)?,
+            }
+        }
+        for spec in &self.clock_offset {
+            let parsed = spec
+                .split_once('=')
+                .and_then(|(s, ms)| Some((s.to_string(), ms.trim().parse::<i64>().ok()?)));
+            match parsed {
+                Some(p) if !p.0.is_empty() => config.clock_offsets.push(p),
+                _ => return Err(format!("--clock-offset takes SYSTEM=MS (e.g. erp=-4200), got {spec:?}")),
             }
         }
         config.since = self.since.as_deref().map(TimeBound::parse).transpose()?;

@@ -46,6 +46,9 @@ pub struct ScanConfig {
     pub block_size: usize,
     /// Colour in the text report.
     pub color: bool,
+    /// `--clock-offset SYSTEM=MS`: a system's clock offset, overriding the
+    /// estimate.
+    pub clock_offsets: Vec<(String, i64)>,
 }
 
 impl ScanConfig {
@@ -66,15 +69,13 @@ impl ScanConfig {
             strict: false,
             block_size: DEFAULT_BLOCK_SIZE,
             color: false,
+            clock_offsets: Vec::new(),
         }
     }
 
     /// The zone of zoneless times of a system.
     pub fn zone_of(&self, system: &str) -> Zone {
-        self.zones
-            .iter()
-            .find(|(s, _)| s == system)
-            .map_or(self.default_zone, |(_, z)| *z)
+        self.zones.iter().find(|(s, _)| s == system).map_or(self.default_zone, |(_, z)| *z)
     }
 }
 

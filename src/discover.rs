@@ -56,9 +56,7 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
     for input in inputs {
         collect(input, &mut found, &mut out.skipped);
     }
-    let exclude_id = exclude
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map(|m| (m.dev(), m.ino()));
+    let exclude_id = exclude.and_then(|p| std::fs::metadata(p).ok()).map(|m| (m.dev(), m.ino()));
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
     let mut sources: Vec<(String, Source)> = Vec::new();
     for f in found {
@@ -84,8 +82,7 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
             } else {
                 "not a regular file"
             };
-            out.skipped
-                .push(skip(&f.display, format!("not a regular file ({what})")));
+            out.skipped.push(skip(&f.display, format!("not a regular file ({what})")));
             continue;
         }
         let id = (meta.dev(), meta.ino());
@@ -104,8 +101,7 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
         };
         if let Some(offset) = sniff.nul_at {
             if !f.named {
-                out.skipped
-                    .push(skip(&f.display, format!("binary (NUL byte at offset {offset})")));
+                out.skipped.push(skip(&f.display, format!("binary (NUL byte at offset {offset})")));
                 continue;
             }
         }
@@ -123,10 +119,7 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
             },
         ));
     }
-    sources.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| rotation_key(&a.1.path).cmp(&rotation_key(&b.1.path)))
-    });
+    sources.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| rotation_key(&a.1.path).cmp(&rotation_key(&b.1.path))));
     for (system, mut source) in sources {
         let sys = match out.systems.iter().position(|s| *s == system) {
             Some(i) => i,
@@ -156,10 +149,7 @@ fn stdin_source() -> Source {
 }
 
 fn skip(file: &str, reason: String) -> Skipped {
-    Skipped {
-        file: file.to_string(),
-        reason,
-    }
+    Skipped { file: file.to_string(), reason }
 }
 
 /// An I/O error as a short reason ("permission denied", "not found").
@@ -209,18 +199,13 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
     }
     let dir_name = dir_stem(path);
     let has_subdirs = input.system.is_none()
-        && std::fs::read_dir(path)
-            .map(|rd| rd.flatten().any(|e| e.path().is_dir()))
-            .unwrap_or(false);
+        && std::fs::read_dir(path).map(|rd| rd.flatten().any(|e| e.path().is_dir())).unwrap_or(false);
     let walker = walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let at = e
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| display_root.clone());
+                let at = e.path().map(|p| p.display().to_string()).unwrap_or_else(|| display_root.clone());
                 let reason = if let Some(anc) = e.loop_ancestor() {
                     format!("symlink loop: points to its ancestor {}", anc.display())
                 } else if let Some(io) = e.io_error() {
@@ -267,25 +252,18 @@ fn broken_link_reason(path: Option<&Path>, io: &std::io::Error) -> String {
 
 fn dir_stem(path: &Path) -> String {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    abs.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "logs".into())
+    abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "logs".into())
 }
 
 /// The system name of a lone file: its name without rotation and
 /// compression suffixes or the `.log` extension (`app.log.2.gz` → `app`).
 pub fn stem(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "input".into());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "input".into());
     let mut parts: Vec<&str> = name.split('.').collect();
     while parts.len() > 1 {
         let last = parts[parts.len() - 1];
-        let is_suffix = matches!(
-            last,
-            "gz" | "log" | "txt" | "out" | "err" | "json" | "jsonl" | "ndjson"
-        ) || last.bytes().all(|b| b.is_ascii_digit());
+        let is_suffix = matches!(last, "gz" | "log" | "txt" | "out" | "err" | "json" | "jsonl" | "ndjson")
+            || last.bytes().all(|b| b.is_ascii_digit());
         if !is_suffix {
             break;
         }
@@ -298,10 +276,7 @@ pub fn stem(path: &Path) -> String {
 /// `app.log.2`, `app.log.1`, `app.log`.
 fn rotation_key(path: &Path) -> (PathBuf, String, std::cmp::Reverse<u64>, String) {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let trimmed = name.strip_suffix(".gz").unwrap_or(&name);
     let (base, number) = match trimmed.rsplit_once('.') {
         Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
@@ -325,19 +300,11 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
     let n = read_full(&mut file, &mut buf)?;
     let head = &buf[..n];
     if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Sniff {
-            kind: SourceKind::Gzip,
-            nul_head: 0,
-            nul_at: None,
-        });
+        return Ok(Sniff { kind: SourceKind::Gzip, nul_head: 0, nul_at: None });
     }
     if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
         let big_endian = head[0] == 0xfe;
-        return Ok(Sniff {
-            kind: SourceKind::Utf16 { big_endian },
-            nul_head: 0,
-            nul_at: None,
-        });
+        return Ok(Sniff { kind: SourceKind::Utf16 { big_endian }, nul_head: 0, nul_at: None });
     }
     // A leading run of NULs is a copytruncate hole, not binary content:
     // measure it (it may be far longer than the sniff) and look past it.
@@ -360,20 +327,14 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
         // starts with a NUL is not a copytruncate hole.
         nul_at = Some(0);
     }
-    Ok(Sniff {
-        kind: SourceKind::Plain,
-        nul_head,
-        nul_at,
-    })
+    Ok(Sniff { kind: SourceKind::Plain, nul_head, nul_at })
 }
 
 /// More than one byte in ten is a control character other than tab, line
 /// feed, carriage return, form feed and escape.
 fn looks_binary(sample: &[u8]) -> bool {
-    let control = sample
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
-        .count();
+    let control =
+        sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)).count();
     !sample.is_empty() && control * 10 > sample.len()
 }
 
@@ -406,10 +367,7 @@ mod tests {
     fn rotation_order_is_oldest_first() {
         let mut names = vec!["app.log", "app.log.1", "app.log.2.gz", "app.log.10", "other.log"];
         names.sort_by_key(|n| rotation_key(Path::new(n)));
-        assert_eq!(
-            names,
-            vec!["app.log.10", "app.log.2.gz", "app.log.1", "app.log", "other.log"]
-        );
+        assert_eq!(names, vec!["app.log.10", "app.log.2.gz", "app.log.1", "app.log", "other.log"]);
     }
 
     #[test]
@@ -420,22 +378,13 @@ mod tests {
         std::fs::write(dir.path().join("crm/a.log"), "hello\n").unwrap();
         std::fs::write(dir.path().join("erp/b.log"), "hello\n").unwrap();
         std::fs::write(dir.path().join("erp/core"), b"\x7fELF\x00\x01").unwrap();
-        let d = discover(
-            &[Input {
-                system: None,
-                path: dir.path().to_path_buf(),
-            }],
-            None,
-        );
+        let d = discover(&[Input { system: None, path: dir.path().to_path_buf() }], None);
         assert_eq!(d.systems, vec!["crm", "erp"]);
         assert_eq!(d.sources.len(), 2);
         assert_eq!(d.skipped.len(), 1);
         assert_eq!(d.skipped[0].reason, "binary (NUL byte at offset 4)");
         // Named explicitly, the binary file is scanned.
-        let named = Input {
-            system: None,
-            path: dir.path().join("erp/core"),
-        };
+        let named = Input { system: None, path: dir.path().join("erp/core") };
         let d = discover(&[named], None);
         assert_eq!(d.sources.len(), 1);
         assert!(d.skipped.is_empty());
@@ -448,13 +397,7 @@ mod tests {
         let mut bytes = vec![0u8; 20_000];
         bytes.extend_from_slice(b"2026-11-24 10:00:00 ERROR x\n");
         std::fs::write(&p, bytes).unwrap();
-        let d = discover(
-            &[Input {
-                system: None,
-                path: dir.path().to_path_buf(),
-            }],
-            None,
-        );
+        let d = discover(&[Input { system: None, path: dir.path().to_path_buf() }], None);
         assert_eq!(d.sources.len(), 1, "{:?}", d.skipped);
         assert_eq!(d.sources[0].nul_head, 20_000);
     }

@@ -57,6 +57,8 @@ pub struct UnnamedLine {
     pub ts: Option<i64>,
     /// The line, capped at [`EVIDENCE_MAX`] bytes.
     pub text: Box<str>,
+    /// Its request id, if any.
+    pub request_id: Option<Box<str>>,
 }
 
 /// How many unnamed lines are kept per source; past it they are counted.
@@ -113,24 +115,10 @@ pub fn scan(
     }
     // Streams first: they are long, sequential tasks.
     tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
-    let total: u64 = sources
-        .iter()
-        .filter(|s| s.kind == SourceKind::Plain)
-        .map(|s| s.len)
-        .sum();
+    let total: u64 = sources.iter().filter(|s| s.kind == SourceKind::Plain).map(|s| s.len).sum();
     progress.start(total);
-    let ctx = Ctx {
-        sources,
-        matcher,
-        zones,
-        opened: &opened,
-        block_size,
-        progress,
-    };
-    let results: Vec<TaskResult> = tasks
-        .par_iter()
-        .map_init(Worker::default, |w, t| ctx.run(t, w))
-        .collect();
+    let ctx = Ctx { sources, matcher, zones, opened: &opened, block_size, progress };
+    let results: Vec<TaskResult> = tasks.par_iter().map_init(Worker::default, |w, t| ctx.run(t, w)).collect();
     progress.finish();
     merge(sources, results, warnings)
 }
@@ -165,7 +153,7 @@ struct BlockResult {
     /// Events whose `line` is relative: head line index from the block's
     /// first owned line; may be negative when the head is in the context.
     events: Vec<(i64, Event)>,
-    unnamed: Vec<(i64, Option<i64>, Box<str>)>,
+    unnamed: Vec<(i64, Option<i64>, Box<str>, Option<Box<str>>)>,
     volume: Option<(i64, i64, u64)>,
     layouts: Vec<(Layout, bool)>,
 }
@@ -216,8 +204,7 @@ impl Ctx<'_> {
                     out.warnings.push(line_cut(source, at));
                 }
                 let mut det = self.detector(source);
-                out.blocks
-                    .push(self.scan_block(source, &buf, r.owned.clone(), r.buf_offset, &mut det, w));
+                out.blocks.push(self.scan_block(source, &buf, r.owned.clone(), r.buf_offset, &mut det, w));
                 self.progress.advance(block.range.end - block.range.start);
             }
             Err(e) => out.warnings.push(Warning {
@@ -230,12 +217,8 @@ impl Ctx<'_> {
     }
 
     fn run_stream(&self, source: &Source, w: &mut Worker) -> TaskResult {
-        let mut out = TaskResult {
-            source: source.id,
-            order: (source.id, 0),
-            blocks: Vec::new(),
-            warnings: Vec::new(),
-        };
+        let mut out =
+            TaskResult { source: source.id, order: (source.id, 0), blocks: Vec::new(), warnings: Vec::new() };
         let mut det = self.detector(source);
         let reader: Box<dyn std::io::Read> = match source.kind {
             SourceKind::Stdin => Box::new(std::io::stdin().lock()),
@@ -262,11 +245,7 @@ impl Ctx<'_> {
             blocks.push(self.scan_block(source, buf, owned, offset, &mut det, w));
         });
         if let Err((at, e)) = result {
-            let what = if source.kind == SourceKind::Gzip {
-                "gzip data"
-            } else {
-                "stream"
-            };
+            let what = if source.kind == SourceKind::Gzip { "gzip data" } else { "stream" };
             out.warnings.push(Warning {
                 file: source.display.clone(),
                 reason: format!("{what} unreadable after {at} decoded bytes: {e}; the lines before are kept"),
@@ -288,17 +267,13 @@ impl Ctx<'_> {
         det: &mut Detector,
         w: &mut Worker,
     ) -> BlockResult {
-        let mut r = BlockResult {
-            bytes: owned.len() as u64,
-            ..Default::default()
-        };
+        let mut r = BlockResult { bytes: owned.len() as u64, ..Default::default() };
         if owned.is_empty() {
             return r;
         }
         w.hits.clear();
         let hits = &mut w.hits;
-        self.matcher
-            .for_each_hit(buf, owned.start, owned.end, &mut w.scratch, |h| hits.push(h));
+        self.matcher.for_each_hit(buf, owned.start, owned.end, &mut w.scratch, |h| hits.push(h));
         let mut cursor = owned.start;
         let mut line_index = 0i64;
         for hit in hits.iter() {
@@ -306,13 +281,10 @@ impl Ctx<'_> {
             cursor = hit.line_start;
             let line = &buf[hit.line_start..hit.line_end];
             if hit.sig == UNNAMED {
-                if matches!(
-                    event::level(line),
-                    Some(Level::Error | Level::Warn | Level::Fatal)
-                ) {
+                if matches!(event::level(line), Some(Level::Error | Level::Warn | Level::Fatal)) {
                     let ts = det.find(line).map(|s| s.ms);
-                    r.unnamed
-                        .push((line_index, ts, evidence_text(line).into_boxed_str()));
+                    let id = event::request_id(line);
+                    r.unnamed.push((line_index, ts, evidence_text(line).into_boxed_str(), id));
                 }
                 continue;
             }
@@ -363,10 +335,7 @@ impl Ctx<'_> {
 fn line_cut(source: &Source, at: u64) -> Warning {
     Warning {
         file: source.display.clone(),
-        reason: format!(
-            "a line longer than {} MiB was cut at byte {at}",
-            read::MAX_LINE >> 20
-        ),
+        reason: format!("a line longer than {} MiB was cut at byte {at}", read::MAX_LINE >> 20),
     }
 }
 
@@ -414,12 +383,7 @@ fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector) -> 
 
 /// A line as evidence: NULs dropped, invalid UTF-8 replaced, capped.
 pub fn evidence_text(line: &[u8]) -> String {
-    let line: Vec<u8> = line
-        .iter()
-        .copied()
-        .filter(|&b| b != 0)
-        .take(EVIDENCE_MAX)
-        .collect();
+    let line: Vec<u8> = line.iter().copied().filter(|&b| b != 0).take(EVIDENCE_MAX).collect();
     let mut s = String::from_utf8_lossy(&line).into_owned();
     if s.len() >= EVIDENCE_MAX {
         s.push('…');
@@ -429,10 +393,7 @@ pub fn evidence_text(line: &[u8]) -> String {
 
 fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<Warning>) -> ScanData {
     results.sort_by_key(|r| r.order);
-    let mut data = ScanData {
-        per_source: vec![SourceScan::default(); sources.len()],
-        ..Default::default()
-    };
+    let mut data = ScanData { per_source: vec![SourceScan::default(); sources.len()], ..Default::default() };
     let mut next_line: Vec<u64> = vec![1; sources.len()];
     let mut last_unterminated = vec![false; sources.len()];
     let mut kept_unnamed = vec![0usize; sources.len()];
@@ -446,7 +407,7 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
                 ev.line = (base + rel).max(1) as u64;
                 data.events.push(ev);
             }
-            for (rel, ts, text) in b.unnamed {
+            for (rel, ts, text, request_id) in b.unnamed {
                 if kept_unnamed[s] < UNNAMED_PER_SOURCE {
                     kept_unnamed[s] += 1;
                     data.unnamed.push(UnnamedLine {
@@ -454,6 +415,7 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
                         line: (base + rel) as u64,
                         ts,
                         text,
+                        request_id,
                     });
                 } else {
                     data.unnamed_dropped[s] += 1;

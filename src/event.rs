@@ -99,10 +99,7 @@ pub fn level(line: &[u8]) -> Option<Level> {
             while matches!(line.get(i), Some(b'"' | b'=' | b':' | b' ')) {
                 i += 1;
             }
-            let end = line[i..]
-                .iter()
-                .position(|b| !b.is_ascii_alphabetic())
-                .map_or(line.len(), |p| i + p);
+            let end = line[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(line.len(), |p| i + p);
             if let Some(l) = word_level(&line[i..end]) {
                 return Some(l);
             }
@@ -112,10 +109,7 @@ pub fn level(line: &[u8]) -> Option<Level> {
     let mut i = 0;
     while i < head.len() {
         if head[i].is_ascii_alphabetic() && (i == 0 || !head[i - 1].is_ascii_alphanumeric()) {
-            let end = head[i..]
-                .iter()
-                .position(|b| !b.is_ascii_alphabetic())
-                .map_or(head.len(), |p| i + p);
+            let end = head[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(head.len(), |p| i + p);
             let word = &head[i..end];
             let bracketed = i > 0 && head[i - 1] == b'[' && head.get(end) == Some(&b']');
             if word.iter().all(u8::is_ascii_uppercase) || bracketed {
@@ -132,10 +126,7 @@ pub fn level(line: &[u8]) -> Option<Level> {
 }
 
 fn word_level(word: &[u8]) -> Option<Level> {
-    LEVEL_WORDS
-        .iter()
-        .find(|(w, _)| w.eq_ignore_ascii_case(word))
-        .map(|&(_, l)| l)
+    LEVEL_WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(word)).map(|&(_, l)| l)
 }
 
 /// An HTTP status written as one: `status=401`, `"status":401`,
@@ -144,23 +135,13 @@ fn word_level(word: &[u8]) -> Option<Level> {
 pub fn http_status(line: &[u8]) -> Option<u16> {
     let lower_has = |needle: &[u8]| memchr::memmem::find_iter(line, needle).next();
     // Keyed forms.
-    for key in [
-        &b"status"[..],
-        b"Status",
-        b"STATUS",
-        b"status_code",
-        b"statusCode",
-        b"code",
-    ] {
+    for key in [&b"status"[..], b"Status", b"STATUS", b"status_code", b"statusCode", b"code"] {
         for at in memchr::memmem::find_iter(line, key) {
             let mut i = at + key.len();
             while matches!(line.get(i), Some(b'"' | b'=' | b':' | b' ' | b'\'')) {
                 i += 1;
             }
-            if line
-                .get(i..i + 4)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"code"))
-            {
+            if line.get(i..i + 4).is_some_and(|w| w.eq_ignore_ascii_case(b"code")) {
                 i += 4;
                 while matches!(line.get(i), Some(b' ' | b':' | b'=')) {
                     i += 1;
@@ -226,10 +207,7 @@ fn three_digit_status(line: &[u8], i: usize) -> Option<u16> {
     if i > 0 && line[i - 1].is_ascii_digit() {
         return None;
     }
-    if line
-        .get(i + 3)
-        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.')
-    {
+    if line.get(i + 3).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.') {
         return None;
     }
     let v = u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0');
@@ -326,14 +304,8 @@ mod tests {
             ("{\"status\": 429}", Some(429)),
             ("Request failed with status code 503", Some(503)),
             ("HTTP/1.1 401 Unauthorized", Some(401)),
-            (
-                "10.0.0.1 - - [24/Nov/2026:19:07:01 +0000] \"POST /api/sync HTTP/1.1\" 504 0",
-                Some(504),
-            ),
-            (
-                "HttpClientErrorException$Unauthorized: 401 Unauthorized: [no body]",
-                Some(401),
-            ),
+            ("10.0.0.1 - - [24/Nov/2026:19:07:01 +0000] \"POST /api/sync HTTP/1.1\" 504 0", Some(504)),
+            ("HttpClientErrorException$Unauthorized: 401 Unauthorized: [no body]", Some(401)),
             ("GET /health took 401ms status=200", Some(200)),
             ("took 401ms", None),
             ("id 4015", None),

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod correlate;
 pub mod discover;
 pub mod engine;
 pub mod error;
@@ -17,7 +18,6 @@ pub mod event;
 pub mod matcher;
 pub mod mine;
 pub mod progress;
-pub mod rank;
 pub mod read;
 pub mod report;
 pub mod source;
@@ -46,18 +46,12 @@ pub struct ScanOutcome {
 
 /// Loads the catalog a scan or a `patterns` command uses.
 pub fn load_catalog(builtin: bool, dirs: &[std::path::PathBuf]) -> Result<Catalog> {
-    let mut catalog = if builtin {
-        Catalog::builtin()?
-    } else {
-        Catalog::default()
-    };
+    let mut catalog = if builtin { Catalog::builtin()? } else { Catalog::default() };
     for dir in dirs {
         catalog.add_dir(dir)?;
     }
     if catalog.signatures.is_empty() {
-        return Err(Error::Usage(
-            "no signatures: --no-builtin-patterns needs --patterns DIR".into(),
-        ));
+        return Err(Error::Usage("no signatures: --no-builtin-patterns needs --patterns DIR".into()));
     }
     Ok(catalog)
 }
@@ -66,11 +60,8 @@ pub fn load_catalog(builtin: bool, dirs: &[std::path::PathBuf]) -> Result<Catalo
 pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summary> {
     let started = std::time::Instant::now();
     let catalog = load_catalog(config.builtin_patterns, &config.pattern_dirs)?;
-    let matcher = Matcher::new(&catalog).map_err(|msg| Error::Pattern {
-        file: "catalog".into(),
-        line: 0,
-        msg,
-    })?;
+    let matcher =
+        Matcher::new(&catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
     let discovery = discover::discover(&config.inputs, config.output.as_deref());
     if discovery.sources.is_empty() {
         let why = match discovery.skipped.first() {
@@ -95,6 +86,7 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
         top: config.top,
         zone_names: zones.iter().map(|z| z.name()).collect(),
         elapsed_ms: started.elapsed().as_millis() as u64,
+        clock_overrides: config.clock_offsets.clone(),
     };
     Ok(summarize::summarize(&inputs))
 }
@@ -107,11 +99,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress, out: &mut dyn Write) -
     Ok(ScanOutcome {
         causes: summary.causes.len(),
         skipped: summary.skipped.len()
-            + summary
-                .warnings
-                .iter()
-                .filter(|w| w.reason.contains("changed during"))
-                .count(),
+            + summary.warnings.iter().filter(|w| w.reason.contains("changed during")).count(),
     })
 }
 
@@ -135,11 +123,8 @@ pub fn patterns_list(catalog: &Catalog, out: &mut dyn Write) -> Result<()> {
 /// `faultline patterns check`: loads the catalog and runs every example;
 /// returns the number of failures.
 pub fn patterns_check(catalog: &Catalog, out: &mut dyn Write) -> Result<usize> {
-    let matcher = Matcher::new(catalog).map_err(|msg| Error::Pattern {
-        file: "catalog".into(),
-        line: 0,
-        msg,
-    })?;
+    let matcher =
+        Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
     let failures = matcher::check::check(catalog, &matcher);
     for f in &failures {
         writeln!(out, "{}: {}: {}: {:?}", f.origin, f.signature, f.problem, f.line)?;
@@ -159,15 +144,10 @@ pub fn patterns_check(catalog: &Catalog, out: &mut dyn Write) -> Result<usize> {
 /// signature, and to which one. Returns true when `id` wins.
 pub fn patterns_test(catalog: &Catalog, id: &str, line: &str, out: &mut dyn Write) -> Result<bool> {
     if catalog.get(id).is_none() {
-        return Err(Error::Usage(format!(
-            "no signature {id:?} (see `faultline patterns list`)"
-        )));
+        return Err(Error::Usage(format!("no signature {id:?} (see `faultline patterns list`)")));
     }
-    let matcher = Matcher::new(catalog).map_err(|msg| Error::Pattern {
-        file: "catalog".into(),
-        line: 0,
-        msg,
-    })?;
+    let matcher =
+        Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
     let got = matcher.classify(line.as_bytes(), &mut matcher::Scratch::default());
     let won = got.map(|g| catalog.signatures[g as usize].id.as_str());
     match won {
@@ -180,11 +160,8 @@ pub fn patterns_test(catalog: &Catalog, id: &str, line: &str, out: &mut dyn Writ
 
 /// `faultline patterns literals`: the literals searched, one a line.
 pub fn patterns_literals(catalog: &Catalog, out: &mut dyn Write) -> Result<()> {
-    let matcher = Matcher::new(catalog).map_err(|msg| Error::Pattern {
-        file: "catalog".into(),
-        line: 0,
-        msg,
-    })?;
+    let matcher =
+        Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
     for l in matcher.literals() {
         writeln!(out, "{l}")?;
     }

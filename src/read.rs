@@ -87,10 +87,7 @@ pub fn read_block(file: &File, block: &RangeBlock, buf: &mut Vec<u8>) -> io::Res
     let read_from = start.saturating_sub(BACK_CONTEXT).max(block.file_start);
     let want = (block.range.end - read_from) as usize;
     buf.clear();
-    let mut out = ReadOutcome {
-        buf_offset: read_from,
-        ..Default::default()
-    };
+    let mut out = ReadOutcome { buf_offset: read_from, ..Default::default() };
     let got = pread_append(file, buf, read_from, want)?;
     if got < want {
         out.shrank_to = Some(read_from + got as u64);
@@ -231,14 +228,7 @@ pub struct Utf16Reader<R> {
 impl<R: Read> Utf16Reader<R> {
     /// Wraps a reader positioned at the BOM.
     pub fn new(inner: R, big_endian: bool) -> Self {
-        Utf16Reader {
-            inner,
-            big_endian,
-            pending: Vec::new(),
-            out: Vec::new(),
-            out_pos: 0,
-            started: false,
-        }
+        Utf16Reader { inner, big_endian, pending: Vec::new(), out: Vec::new(), out_pos: 0, started: false }
     }
 
     fn refill(&mut self) -> io::Result<bool> {
@@ -252,11 +242,7 @@ impl<R: Read> Utf16Reader<R> {
             self.pending.drain(..2);
             self.started = true;
         }
-        let usable = if n == 0 {
-            self.pending.len()
-        } else {
-            self.pending.len() & !1
-        };
+        let usable = if n == 0 { self.pending.len() } else { self.pending.len() & !1 };
         let units: Vec<u16> = self.pending[..usable & !1]
             .chunks_exact(2)
             .map(|c| {

@@ -3,9 +3,9 @@
 //! and evidence of each cause.
 
 use crate::catalog::{Catalog, Category, Role, Severity};
+use crate::correlate::{self, skew, SeriesIn};
 use crate::discover::Discovery;
 use crate::engine::ScanData;
-use crate::rank::{self, SeriesInput};
 use crate::report::summary::*;
 use crate::timestamp::user::TimeBound;
 use sha2::{Digest, Sha256};
@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     pub zone_names: Vec<String>,
     /// Wall time so far.
     pub elapsed_ms: u64,
+    /// `--clock-offset SYSTEM=MS` values.
+    pub clock_overrides: Vec<(String, i64)>,
 }
 
 /// What a series counts.
@@ -40,9 +42,11 @@ enum Kind {
     Template(String, String),
 }
 
-/// One occurrence, whichever stage found it.
+/// One occurrence, whichever stage found it; `ts` is on the corrected
+/// clock.
 struct Occurrence<'a> {
     ts: Option<i64>,
+    request_id: Option<&'a str>,
     source: u32,
     line: u64,
     status: Option<u16>,
@@ -62,42 +66,50 @@ const TEMPLATE_PRIOR: f64 = 0.5;
 /// Builds the summary.
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let d = inp.discovery;
-    let newest = inp.data.events.iter().filter_map(|e| e.ts).max();
+    let offsets = clock_offsets(inp);
+    let correct = |source: u32, ts: Option<i64>| {
+        ts.map(|t| t - offsets[d.sources[source as usize].system as usize].offset_ms)
+    };
+    let newest = inp.data.events.iter().filter_map(|e| correct(e.source, e.ts)).max();
     let since = inp.since.zip(newest).map(|(b, n)| b.resolve(n));
     let until = inp.until.zip(newest).map(|(b, n)| b.resolve(n));
     let in_window = |ts: Option<i64>| match ts {
         Some(t) => since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
         None => since.is_none() && until.is_none(),
     };
-    let series = build_series(inp, &in_window);
+    let series = build_series(inp, &in_window, &correct);
 
     // The window: every time seen (occurrences and traffic samples).
     let all_ts = || series.iter().flat_map(|s| s.occ.iter().filter_map(|o| o.ts));
     let mut lo = all_ts().min();
     let mut hi = all_ts().max();
-    for ps in &inp.data.per_source {
+    for (source, ps) in inp.data.per_source.iter().enumerate() {
+        let off = offsets[d.sources[source].system as usize].offset_ms;
         for &(a, b, _) in &ps.volume {
+            let (a, b) = (a - off, b - off);
             let (a, b) = (since.map_or(a, |s| a.max(s)), until.map_or(b, |u| b.min(u)));
             lo = Some(lo.map_or(a, |l| l.min(a)));
             hi = Some(hi.map_or(b, |h| h.max(b)));
         }
     }
 
-    let inputs: Vec<SeriesInput> = series
+    let inputs: Vec<SeriesIn<'_>> = series
         .iter()
-        .map(|s| SeriesInput {
+        .map(|s| SeriesIn {
             system: s.system,
             prior: match &s.kind {
                 Kind::Signature(sig) => prior(inp.catalog, *sig),
                 Kind::Template(..) => TEMPLATE_PRIOR,
             },
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
+            ids: s.occ.iter().filter_map(|o| Some((o.request_id?, o.ts?))).collect(),
         })
         .collect();
-    let ranked = match (lo, hi) {
-        (Some(lo), Some(hi)) => rank::rank(&inputs, &rank::findings(&inputs, lo, hi)),
-        _ => Vec::new(),
+    let analysis = match (lo, hi) {
+        (Some(lo), Some(hi)) => correlate::analyse(&inputs, lo, hi),
+        _ => correlate::Analysis::default(),
     };
+    let ranked = &analysis.ranked;
 
     let system_name = |s: u32| d.systems[s as usize].clone();
     let causes = ranked
@@ -150,14 +162,21 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     .collect(),
                 evidence: evidence(inp, &s.occ),
                 advice: words.advice,
+                onset: analysis.changes[r.series].map(|c| rfc3339(c.onset)),
             }
         })
         .collect();
 
     let mut signatures = Vec::new();
     let mut templates = Vec::new();
-    for s in &series {
+    for (i, s) in series.iter().enumerate() {
         let first = s.occ.iter().filter_map(|o| o.ts).min().map(rfc3339);
+        let onset = analysis
+            .candidate
+            .get(i)
+            .is_some_and(|&c| c)
+            .then(|| analysis.changes[i].map(|c| rfc3339(c.onset)))
+            .flatten();
         match &s.kind {
             Kind::Signature(sig) => {
                 let g = &inp.catalog.signatures[*sig as usize];
@@ -168,6 +187,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     count: s.occ.len() as u64,
                     first_seen: first,
                     last_seen: s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339),
+                    onset,
                 });
             }
             Kind::Template(id, text) => templates.push(TemplateCount {
@@ -176,6 +196,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 system: system_name(s.system),
                 count: s.occ.len() as u64,
                 first_seen: first,
+                onset,
             }),
         }
     }
@@ -193,12 +214,8 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let srcs: Vec<usize> = d
-                .sources
-                .iter()
-                .filter(|s| s.system as usize == i)
-                .map(|s| s.id as usize)
-                .collect();
+            let srcs: Vec<usize> =
+                d.sources.iter().filter(|s| s.system as usize == i).map(|s| s.id as usize).collect();
             let mut formats: Vec<String> = Vec::new();
             let mut zoneless = false;
             for &s in &srcs {
@@ -216,7 +233,9 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 bytes: srcs.iter().map(|&s| inp.data.per_source[s].bytes).sum(),
                 lines: srcs.iter().map(|&s| inp.data.per_source[s].lines).sum(),
                 events: events_of(i),
-                clock_offset_ms: 0,
+                clock_offset_ms: offsets[i].offset_ms,
+                clock_pairs: offsets[i].pairs,
+                clock_method: offsets[i].method,
                 time_formats: formats,
                 assumed_timezone: zoneless.then(|| inp.zone_names[i].clone()),
             }
@@ -227,10 +246,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .data
         .warnings
         .iter()
-        .map(|w| FileNote {
-            file: w.file.clone(),
-            reason: w.reason.clone(),
-        })
+        .map(|w| FileNote { file: w.file.clone(), reason: w.reason.clone() })
         .collect();
     for (s, &n) in inp.data.unnamed_dropped.iter().enumerate() {
         if n > 0 {
@@ -245,10 +261,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     Summary {
         schema: SCHEMA,
         generated_at: rfc3339(chrono::Utc::now().timestamp_millis()),
-        window: Window {
-            start: lo.map(rfc3339),
-            end: hi.map(rfc3339),
-        },
+        window: Window { start: lo.map(rfc3339), end: hi.map(rfc3339) },
         stats: Stats {
             files: d.sources.len() as u64,
             bytes: systems.iter().map(|s| s.bytes).sum(),
@@ -263,10 +276,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         skipped: d
             .skipped
             .iter()
-            .map(|s| FileNote {
-                file: s.file.clone(),
-                reason: s.reason.clone(),
-            })
+            .map(|s| FileNote { file: s.file.clone(), reason: s.reason.clone() })
             .collect(),
         warnings,
     }
@@ -274,28 +284,36 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
 
 /// Groups events by (system, signature) and mines the unnamed lines of
 /// each system into templates; occurrences in time order.
-fn build_series<'a>(inp: &Inputs<'a>, in_window: &dyn Fn(Option<i64>) -> bool) -> Vec<Series<'a>> {
+fn build_series<'a>(
+    inp: &Inputs<'a>,
+    in_window: &dyn Fn(Option<i64>) -> bool,
+    correct: &dyn Fn(u32, Option<i64>) -> Option<i64>,
+) -> Vec<Series<'a>> {
     let d = inp.discovery;
     let mut groups: BTreeMap<(u32, Kind), Vec<Occurrence<'a>>> = BTreeMap::new();
-    for e in inp.data.events.iter().filter(|e| in_window(e.ts)) {
+    for e in inp.data.events.iter() {
+        let ts = correct(e.source, e.ts);
+        if !in_window(ts) {
+            continue;
+        }
         let system = d.sources[e.source as usize].system;
-        groups
-            .entry((system, Kind::Signature(e.sig)))
-            .or_default()
-            .push(Occurrence {
-                ts: e.ts,
-                source: e.source,
-                line: e.line,
-                status: e.status,
-                text: &e.text,
-            });
+        groups.entry((system, Kind::Signature(e.sig))).or_default().push(Occurrence {
+            ts,
+            request_id: e.request_id.as_deref(),
+            source: e.source,
+            line: e.line,
+            status: e.status,
+            text: &e.text,
+        });
     }
     for (system, _) in d.systems.iter().enumerate() {
         let lines: Vec<&crate::engine::UnnamedLine> = inp
             .data
             .unnamed
             .iter()
-            .filter(|u| d.sources[u.source as usize].system as usize == system && in_window(u.ts))
+            .filter(|u| {
+                d.sources[u.source as usize].system as usize == system && in_window(correct(u.source, u.ts))
+            })
             .collect();
         if lines.is_empty() {
             continue;
@@ -306,7 +324,8 @@ fn build_series<'a>(inp: &Inputs<'a>, in_window: &dyn Fn(Option<i64>) -> bool) -
             let tpl = &mined.templates[t];
             let kind = Kind::Template(tpl.id.clone(), tpl.template.clone());
             groups.entry((system as u32, kind)).or_default().push(Occurrence {
-                ts: u.ts,
+                ts: correct(u.source, u.ts),
+                request_id: u.request_id.as_deref(),
                 source: u.source,
                 line: u.line,
                 status: None,
@@ -321,6 +340,30 @@ fn build_series<'a>(inp: &Inputs<'a>, in_window: &dyn Fn(Option<i64>) -> bool) -
             Series { system, kind, occ }
         })
         .collect()
+}
+
+/// Each system's clock offset, from the request ids its events share with
+/// other systems' events, or the user's override.
+fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
+    let d = inp.discovery;
+    let system_of = |source: u32| d.sources[source as usize].system;
+    let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
+    for e in &inp.data.events {
+        if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
+            sightings.push((system_of(e.source), id, t, e.status));
+        }
+    }
+    for u in &inp.data.unnamed {
+        if let (Some(id), Some(t)) = (u.request_id.as_deref(), u.ts) {
+            sightings.push((system_of(u.source), id, t, None));
+        }
+    }
+    let overrides: Vec<(u32, i64)> = inp
+        .clock_overrides
+        .iter()
+        .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
+        .collect();
+    skew::estimate(d.systems.len(), &sightings, &overrides)
 }
 
 struct Words {
@@ -345,11 +388,7 @@ fn describe(catalog: &Catalog, kind: &Kind) -> Words {
             id: id.clone(),
             category: Category::Other,
             title: format!("Unrecognised error: {text}"),
-            advice: catalog
-                .category_advice
-                .get(&Category::Other)
-                .cloned()
-                .unwrap_or_default(),
+            advice: catalog.category_advice.get(&Category::Other).cloned().unwrap_or_default(),
         },
     }
 }

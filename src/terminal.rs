@@ -46,15 +46,9 @@ fn bar() -> Bar {
 
 pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let quiet = args.quiet;
-    let config = args
-        .into_config(crate::stdout_is_terminal())
-        .map_err(anyhow::Error::msg)?;
+    let config = args.into_config(crate::stdout_is_terminal()).map_err(anyhow::Error::msg)?;
     let show_bar = !quiet && std::io::stderr().is_terminal();
-    let progress: Box<dyn Progress> = if show_bar {
-        Box::new(bar())
-    } else {
-        Box::new(NoProgress)
-    };
+    let progress: Box<dyn Progress> = if show_bar { Box::new(bar()) } else { Box::new(NoProgress) };
     let mut config = config;
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let summary = faultline::scan_summary(&config, progress.as_ref())?;
@@ -81,11 +75,8 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    let partial = !summary.skipped.is_empty()
-        || summary
-            .warnings
-            .iter()
-            .any(|w| w.reason.contains("changed during"));
+    let partial =
+        !summary.skipped.is_empty() || summary.warnings.iter().any(|w| w.reason.contains("changed during"));
     Ok(if config.strict && partial {
         ExitCode::from(2)
     } else if summary.causes.is_empty() {
@@ -129,11 +120,7 @@ pub fn patterns(cmd: PatternsCommand) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             }
         }
-        PatternsCommand::Test {
-            signature_id,
-            line,
-            source,
-        } => {
+        PatternsCommand::Test { signature_id, line, source } => {
             if faultline::patterns_test(&catalog(&source)?, &signature_id, &line, &mut out)? {
                 ExitCode::SUCCESS
             } else {

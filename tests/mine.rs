@@ -50,11 +50,7 @@ fn loghub_2k_accuracy() {
             .arg("--per-line")
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
         let pred = tmp.join(format!("{name}.jsonl"));
         std::fs::write(&pred, &out.stdout).unwrap();
         let sc = Command::new("python3")
@@ -63,29 +59,19 @@ fn loghub_2k_accuracy() {
             .arg(&pred)
             .output()
             .unwrap();
-        assert!(
-            sc.status.success(),
-            "score.py failed: {}",
-            String::from_utf8_lossy(&sc.stderr)
-        );
+        assert!(sc.status.success(), "score.py failed: {}", String::from_utf8_lossy(&sc.stderr));
         let js = String::from_utf8_lossy(&sc.stdout).to_string();
         let (ga, pa) = (field(&js, "GA"), field(&js, "PA"));
         eprintln!("{name:10} GA {ga:.3} FGA {:.3} PA {pa:.3}", field(&js, "FGA"));
         ga_sum += ga;
         pa_sum += pa;
         if ga < min_ga || pa < min_pa {
-            failures.push(format!(
-                "{name}: GA {ga:.3} (min {min_ga}) PA {pa:.3} (min {min_pa})"
-            ));
+            failures.push(format!("{name}: GA {ga:.3} (min {min_ga}) PA {pa:.3} (min {min_pa})"));
         }
     }
     std::fs::remove_dir_all(&tmp).ok();
     let n = FLOORS.len() as f64;
     eprintln!("average    GA {:.3} PA {:.3}", ga_sum / n, pa_sum / n);
-    assert!(
-        failures.is_empty(),
-        "accuracy regressions:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "accuracy regressions:\n{}", failures.join("\n"));
     assert!(ga_sum / n >= 0.95 && pa_sum / n >= 0.70);
 }

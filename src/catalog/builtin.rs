@@ -8,19 +8,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("validation.toml", include_str!("../../patterns/validation.toml")),
     ("schema.toml", include_str!("../../patterns/schema.toml")),
     ("timeout.toml", include_str!("../../patterns/timeout.toml")),
-    (
-        "connectivity.toml",
-        include_str!("../../patterns/connectivity.toml"),
-    ),
+    ("connectivity.toml", include_str!("../../patterns/connectivity.toml")),
     ("webhook.toml", include_str!("../../patterns/webhook.toml")),
     ("not_found.toml", include_str!("../../patterns/not_found.toml")),
-    (
-        "server_error.toml",
-        include_str!("../../patterns/server_error.toml"),
-    ),
-    (
-        "unavailable.toml",
-        include_str!("../../patterns/unavailable.toml"),
-    ),
+    ("server_error.toml", include_str!("../../patterns/server_error.toml")),
+    ("unavailable.toml", include_str!("../../patterns/unavailable.toml")),
     ("config.toml", include_str!("../../patterns/config.toml")),
 ];

@@ -131,10 +131,8 @@ impl Catalog {
 
     /// Adds every `*.toml` file of `dir`, in name order.
     pub fn add_dir(&mut self, dir: &Path) -> Result<()> {
-        let entries = std::fs::read_dir(dir).map_err(|source| Error::Open {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|source| Error::Open { path: dir.to_path_buf(), source })?;
         let mut paths: Vec<_> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
@@ -161,11 +159,7 @@ impl Catalog {
     /// Parses one pattern file and adds its contents, checking everything
     /// that can be checked without running the matcher.
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<()> {
-        let err = |line: usize, msg: String| Error::Pattern {
-            file: name.to_string(),
-            line,
-            msg,
-        };
+        let err = |line: usize, msg: String| Error::Pattern { file: name.to_string(), line, msg };
         let doc: FileDoc = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(0, |s| line_of(text, s.start));
             err(line, e.message().to_string())
@@ -173,10 +167,7 @@ impl Catalog {
         for (cat_name, cat) in doc.categories {
             let category = Category::from_name(&cat_name)
                 .ok_or_else(|| err(find_line(text, &cat_name), unknown_category(&cat_name)))?;
-            self.category_advice
-                .entry(category)
-                .or_default()
-                .extend(cat.advice);
+            self.category_advice.entry(category).or_default().extend(cat.advice);
         }
         let mut seen: HashSet<String> = self.signatures.iter().map(|s| s.id.clone()).collect();
         for spanned in doc.signature {
@@ -190,10 +181,7 @@ impl Catalog {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
             {
-                return Err(err(
-                    line,
-                    format!("signature id {:?} must be [a-z0-9_.]+", sig.id),
-                ));
+                return Err(err(line, format!("signature id {:?} must be [a-z0-9_.]+", sig.id)));
             }
             if !seen.insert(sig.id.clone()) {
                 return Err(err(line, format!("duplicate signature id {:?}", sig.id)));
@@ -216,10 +204,7 @@ impl Catalog {
                 }
             }
             if let Some(status) = sig.http_status.iter().find(|s| !(100..=599).contains(*s)) {
-                return Err(err(
-                    line,
-                    format!("signature {:?}: {status} is not an HTTP status", sig.id),
-                ));
+                return Err(err(line, format!("signature {:?}: {status} is not an HTTP status", sig.id)));
             }
             self.signatures.push(Signature {
                 id: sig.id,
@@ -298,10 +283,7 @@ literals = ["token expired"]
     }
 
     fn error_of(text: &str) -> String {
-        Catalog::default()
-            .add_file("bad.toml", text)
-            .unwrap_err()
-            .to_string()
+        Catalog::default().add_file("bad.toml", text).unwrap_err().to_string()
     }
 
     #[test]
@@ -344,10 +326,7 @@ literals = ["token expired"]
                 "category {cat} has no advice"
             );
             if cat != Category::Other {
-                assert!(
-                    c.signatures.iter().any(|s| s.category == cat),
-                    "no signature for {cat}"
-                );
+                assert!(c.signatures.iter().any(|s| s.category == cat), "no signature for {cat}");
             }
         }
     }

@@ -36,10 +36,7 @@ pub fn check(catalog: &Catalog, matcher: &Matcher) -> Vec<Failure> {
                 Some(got) if got as usize == i => {}
                 Some(got) => failures.push(fail(
                     ex,
-                    format!(
-                        "example attributed to {} instead",
-                        catalog.signatures[got as usize].id
-                    ),
+                    format!("example attributed to {} instead", catalog.signatures[got as usize].id),
                 )),
                 None => failures.push(fail(ex, "example is not matched".into())),
             }

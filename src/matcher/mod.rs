@@ -102,10 +102,7 @@ impl Matcher {
             .signatures
             .iter()
             .map(|s| {
-                s.regex
-                    .as_deref()
-                    .map(|r| Regex::new(r).map_err(|e| format!("{}: {e}", s.id)))
-                    .transpose()
+                s.regex.as_deref().map(|r| Regex::new(r).map_err(|e| format!("{}: {e}", s.id))).transpose()
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Matcher {
@@ -163,15 +160,9 @@ impl Matcher {
                 line_end -= 1;
             }
             let line = &buf[line_start..line_end];
-            let sig = self
-                .classify(line, scratch)
-                .or_else(|| scratch.saw_level.then_some(UNNAMED));
+            let sig = self.classify(line, scratch).or_else(|| scratch.saw_level.then_some(UNNAMED));
             if let Some(sig) = sig {
-                sink(Hit {
-                    sig,
-                    line_start,
-                    line_end,
-                });
+                sink(Hit { sig, line_start, line_end });
             }
             pos = next;
         }
@@ -200,10 +191,7 @@ impl Matcher {
                     continue;
                 }
             }
-            if self.regexes[sig as usize]
-                .as_ref()
-                .is_none_or(|re| re.is_match(line))
-            {
+            if self.regexes[sig as usize].as_ref().is_none_or(|re| re.is_match(line)) {
                 best = Some((sig, len));
             }
         }
@@ -249,15 +237,9 @@ priority = 10
         m.for_each_hit(buf, 0, buf.len(), &mut Scratch::default(), |h| hits.push(h));
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].sig, 0);
-        assert_eq!(
-            &buf[hits[0].line_start..hits[0].line_end],
-            b"GET 401 Unauthorized"
-        );
+        assert_eq!(&buf[hits[0].line_start..hits[0].line_end], b"GET 401 Unauthorized");
         assert_eq!(hits[1].sig, 1);
-        assert_eq!(
-            &buf[hits[1].line_start..hits[1].line_end],
-            b"Token Expired and 401 unauthorized"
-        );
+        assert_eq!(&buf[hits[1].line_start..hits[1].line_end], b"Token Expired and 401 unauthorized");
     }
 
     #[test]

@@ -52,12 +52,8 @@ fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group
             // families: same tokens everywhere but at p
             let mut fam: HashMap<Vec<&str>, Vec<usize>> = HashMap::new();
             for &i in members {
-                let key: Vec<&str> = cur[i]
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != p)
-                    .map(|(_, t)| t.as_str())
-                    .collect();
+                let key: Vec<&str> =
+                    cur[i].iter().enumerate().filter(|(j, _)| *j != p).map(|(_, t)| t.as_str()).collect();
                 fam.entry(key).or_default().push(i);
             }
             let mut decisions: Vec<(Vec<usize>, String)> = Vec::new();
@@ -77,11 +73,7 @@ fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group
                 if vals.len() < 2 {
                     continue;
                 }
-                let prev = if p > 0 {
-                    Some(cur[idxs[0]][p - 1].as_str())
-                } else {
-                    None
-                };
+                let prev = if p > 0 { Some(cur[idxs[0]][p - 1].as_str()) } else { None };
                 if should_merge(&vals, prev) {
                     let g = generalize(&vals.iter().map(|v| v.0).collect::<Vec<_>>());
                     decisions.push((idxs.clone(), g));
@@ -111,9 +103,7 @@ fn should_merge(vals: &[(&str, usize)], prev: Option<&str>) -> bool {
         return true;
     }
     if prev.map_or(false, |t| t.ends_with(VAR))
-        && vals
-            .iter()
-            .all(|(v, _)| v.trim_matches(|c: char| !c.is_alphanumeric()).len() <= 3)
+        && vals.iter().all(|(v, _)| v.trim_matches(|c: char| !c.is_alphanumeric()).len() <= 3)
     {
         return true;
     }
@@ -131,14 +121,7 @@ pub fn generalize(vals: &[&str]) -> String {
     for v in &vals[1..] {
         let b = v.as_bytes();
         pre = pre.min(first.iter().zip(b).take_while(|(a, b)| a == b).count());
-        suf = suf.min(
-            first
-                .iter()
-                .rev()
-                .zip(b.iter().rev())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
+        suf = suf.min(first.iter().rev().zip(b.iter().rev()).take_while(|(a, b)| a == b).count());
     }
     let shortest = vals.iter().map(|v| v.len()).min().unwrap_or(0);
     // cut the prefix back to just after a punctuation char
@@ -191,20 +174,12 @@ mod tests {
     use super::*;
 
     fn g(s: &str, count: usize) -> Group {
-        Group {
-            toks: s.split(' ').map(String::from).collect(),
-            count,
-        }
+        Group { toks: s.split(' ').map(String::from).collect(), count }
     }
 
     #[test]
     fn few_repeated_words_stay_constant() {
-        let gs = vec![
-            g("VM Started", 40),
-            g("VM Paused", 30),
-            g("VM Resumed", 30),
-            g("VM Stopped", 20),
-        ];
+        let gs = vec![g("VM Started", 40), g("VM Paused", 30), g("VM Resumed", 30), g("VM Stopped", 20)];
         let t = merge(&gs);
         assert_eq!(t, ["VM Started", "VM Paused", "VM Resumed", "VM Stopped"]);
     }
@@ -212,10 +187,7 @@ mod tests {
     #[test]
     fn many_words_become_variable() {
         let users = ["alice", "bob", "carol", "dave", "eve", "frank"];
-        let gs: Vec<Group> = users
-            .iter()
-            .map(|u| g(&format!("Invalid user {u} from <*>"), 2))
-            .collect();
+        let gs: Vec<Group> = users.iter().map(|u| g(&format!("Invalid user {u} from <*>"), 2)).collect();
         assert!(merge(&gs).iter().all(|t| t == "Invalid user <*> from <*>"));
     }
 

@@ -161,10 +161,7 @@ fn is_comp(f: &[u8]) -> bool {
         && body[0] != b'['
         && body.iter().all(|&c| {
             c.is_ascii_alphanumeric()
-                || matches!(
-                    c,
-                    b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#'
-                )
+                || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#')
         })
 }
 
@@ -173,10 +170,8 @@ fn is_dotted(f: &[u8]) -> bool {
     dots >= 1
         && f[0].is_ascii_alphabetic()
         && f.last().map_or(false, |c| c.is_ascii_alphanumeric())
-        && f.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
-        && f.split(|&c| c == b'.')
-            .all(|s| !s.is_empty() && !s[0].is_ascii_digit())
+        && f.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
+        && f.split(|&c| c == b'.').all(|s| !s.is_empty() && !s[0].is_ascii_digit())
 }
 
 pub(crate) fn kind_of(f: &[u8]) -> Kind {
@@ -289,9 +284,7 @@ impl HeaderModel {
         }
         let need = (n as f64 * 0.9).ceil() as usize;
         let share = |c: usize, pred: &dyn Fn(Kind) -> bool| {
-            rows.iter()
-                .filter(|r| r.get(c).map_or(false, |&k| pred(k)))
-                .count()
+            rows.iter().filter(|r| r.get(c).map_or(false, |&k| pred(k))).count()
         };
         let mut cols = 0;
         let mut run = 0;
@@ -316,9 +309,9 @@ impl HeaderModel {
             let mut dotted = false;
             loop {
                 let c = cols;
-                let bracket = share(c, &|k| {
-                    matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket)
-                }) >= need;
+                let bracket =
+                    share(c, &|k| matches!(k, Kind::Bracket | Kind::TimeBracket | Kind::LevelBracket))
+                        >= need;
                 let dash = share(c, &|k| k == Kind::Dash) >= need;
                 if dash || (bracket && !dotted) {
                     cols += 1;
@@ -478,10 +471,7 @@ mod tests {
 
     fn msg<'a>(lines: &[&'a str]) -> Vec<&'a str> {
         let m = HeaderModel::learn(lines.iter().map(|l| l.as_bytes()));
-        lines
-            .iter()
-            .map(|l| &l[m.message_start(l.as_bytes())..])
-            .collect()
+        lines.iter().map(|l| &l[m.message_start(l.as_bytes())..]).collect()
     }
 
     #[test]
@@ -492,10 +482,7 @@ mod tests {
         ]);
         assert_eq!(
             m,
-            [
-                "PacketResponder 1 for block blk_3 terminating",
-                "BLOCK* NameSystem.allocateBlock: /a/b blk_1"
-            ]
+            ["PacketResponder 1 for block blk_3 terminating", "BLOCK* NameSystem.allocateBlock: /a/b blk_1"]
         );
     }
 
@@ -507,10 +494,7 @@ mod tests {
         ]);
         assert_eq!(
             m,
-            [
-                "Invalid user webmaster from 173.234.31.186",
-                "pam_unix(sshd:auth): check pass; user unknown"
-            ]
+            ["Invalid user webmaster from 173.234.31.186", "pam_unix(sshd:auth): check pass; user unknown"]
         );
     }
 
@@ -547,21 +531,12 @@ mod tests {
             "20171223-22:15:29:635|Step_StandStepCounter|30002312|flush sensor data",
             "20171223-22:15:29:635|Step_LSC|30002312|processHandleBroadcastAction action:android.intent.action.SCREEN_ON",
         ]);
-        assert_eq!(
-            m[..2],
-            ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]
-        );
+        assert_eq!(m[..2], ["onStandStepChanged 3579", "onExtend:1514038530000 14 0 4"]);
         let m = msg(&[
             "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
             "APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix",
         ]);
-        assert_eq!(
-            m,
-            [
-                "instruction cache parity error corrected",
-                "ciod: failed to read message prefix"
-            ]
-        );
+        assert_eq!(m, ["instruction cache parity error corrected", "ciod: failed to read message prefix"]);
     }
 
     #[test]
@@ -570,13 +545,7 @@ mod tests {
             "x.log 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38 - - -] 10.11.10.1 \"GET /v2\" status: 200",
             "x.log 2017-05-16 00:00:00.272 25746 INFO nova.compute.manager [req-39 - - -] [instance: b9] VM Started (Lifecycle Event)",
         ]);
-        assert_eq!(
-            m,
-            [
-                "10.11.10.1 \"GET /v2\" status: 200",
-                "[instance: b9] VM Started (Lifecycle Event)"
-            ]
-        );
+        assert_eq!(m, ["10.11.10.1 \"GET /v2\" status: 200", "[instance: b9] VM Started (Lifecycle Event)"]);
     }
 
     #[test]
@@ -587,13 +556,7 @@ mod tests {
 
     #[test]
     fn fallback_for_odd_lines() {
-        assert_eq!(
-            generic_message_start(b"2020-01-01 10:00:00 ERROR [x] Foo: boom"),
-            35
-        );
-        assert_eq!(
-            generic_message_start(b"63543 double-hummer alignment exceptions"),
-            0
-        );
+        assert_eq!(generic_message_start(b"2020-01-01 10:00:00 ERROR [x] Foo: boom"), 35);
+        assert_eq!(generic_message_start(b"63543 double-hummer alignment exceptions"), 0);
     }
 }

@@ -195,11 +195,7 @@ fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
     let groups: Vec<cluster::Group> = keys
         .iter()
         .map(|(_, k, c, _)| cluster::Group {
-            toks: if k.is_empty() {
-                Vec::new()
-            } else {
-                k.split(' ').map(String::from).collect()
-            },
+            toks: if k.is_empty() { Vec::new() } else { k.split(' ').map(String::from).collect() },
             count: *c,
         })
         .collect();
@@ -220,16 +216,10 @@ fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
         })
         .collect();
     templates.sort_unstable_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then(a.first_line.cmp(&b.first_line))
-            .then_with(|| a.template.cmp(&b.template))
+        b.count.cmp(&a.count).then(a.first_line.cmp(&b.first_line)).then_with(|| a.template.cmp(&b.template))
     });
-    let index: HashMap<&str, usize> = templates
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.template.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> =
+        templates.iter().enumerate().map(|(i, t)| (t.template.as_str(), i)).collect();
     let mut of_key = HashU64::default();
     for (i, t) in finals.iter().enumerate() {
         of_key.insert(keys[i].0, index[t.as_str()]);
@@ -267,11 +257,7 @@ fn for_blocks(
             continue;
         }
         // cut after the last newline (or everything at EOF)
-        let cut = if eof {
-            filled
-        } else {
-            memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1)
-        };
+        let cut = if eof { filled } else { memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1) };
         if cut > 0 {
             lines.clear();
             let mut s = 0;
@@ -299,9 +285,7 @@ fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read>> {
     if p.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
-    Ok(Box::new(
-        std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
-    ))
+    Ok(Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
 }
 
 fn push_num(o: &mut Vec<u8>, mut n: usize) {
@@ -354,11 +338,7 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
         writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
         for t in &templates {
             let share = 100.0 * t.count as f64 / total.max(1) as f64;
-            writeln!(
-                out,
-                "{:>9}  {:>5.1}%  {:<16}  {}",
-                t.count, share, t.id, t.template
-            )?;
+            writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
         }
         writeln!(out, "{} templates, {} lines", templates.len(), total)?;
         return Ok(());
@@ -471,16 +451,9 @@ mod tests {
             ));
         }
         let ls = lines(&t);
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap()
-            .install(|| mine_lines(&ls));
-        let four = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap()
-            .install(|| mine_lines(&ls));
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| mine_lines(&ls));
+        let four =
+            rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| mine_lines(&ls));
         assert_eq!(one.templates, four.templates);
         assert_eq!(one.per_line, four.per_line);
     }

@@ -58,8 +58,14 @@ pub struct SystemSummary {
     pub lines: u64,
     /// Events found.
     pub events: u64,
-    /// Offset of its clock against the reference clock.
+    /// How far its clock is ahead of the reference clock (written =
+    /// true + offset); every time in the summary is corrected by it.
     pub clock_offset_ms: i64,
+    /// Requests shared with another system behind the offset (extension).
+    pub clock_pairs: usize,
+    /// How the offset was found: reference, request_ids, override or none
+    /// (extension).
+    pub clock_method: &'static str,
     /// Timestamp layouts detected (extension).
     pub time_formats: Vec<String>,
     /// The zone assumed for times written without one (extension).
@@ -99,6 +105,8 @@ pub struct Cause {
     pub evidence: Vec<Evidence>,
     /// Troubleshooting steps.
     pub advice: Vec<String>,
+    /// When it rose above its baseline (extension).
+    pub onset: Option<String>,
 }
 
 /// Why a cause ranks where it does; each part in [0, 1].
@@ -155,6 +163,8 @@ pub struct SignatureCount {
     pub first_seen: Option<String>,
     /// Last occurrence.
     pub last_seen: Option<String>,
+    /// When it rose above its baseline, if it did (extension).
+    pub onset: Option<String>,
 }
 
 /// Counts of one mined template.
@@ -170,6 +180,8 @@ pub struct TemplateCount {
     pub count: u64,
     /// First occurrence.
     pub first_seen: Option<String>,
+    /// When it rose above its baseline, if it did (extension).
+    pub onset: Option<String>,
 }
 
 /// A file and a reason.

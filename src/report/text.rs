@@ -53,11 +53,7 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     match s.causes.first() {
-        None => writeln!(
-            out,
-            "{}",
-            c.bold("No cause found: no error rose above its own baseline.")
-        )?,
+        None => writeln!(out, "{}", c.bold("No cause found: no error rose above its own baseline."))?,
         Some(top) => {
             writeln!(out, "{}", c.bold("Most likely cause"))?;
             cause(&c, top, true, out)?;
@@ -71,25 +67,9 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
     }
     if !s.signatures.is_empty() {
         writeln!(out, "\n{}", c.bold("Signatures seen"))?;
-        let w_sys = s
-            .signatures
-            .iter()
-            .map(|x| x.system.len())
-            .max()
-            .unwrap_or(6)
-            .max(6);
-        let w_sig = s
-            .signatures
-            .iter()
-            .map(|x| x.signature.len())
-            .max()
-            .unwrap_or(9)
-            .max(9);
-        writeln!(
-            out,
-            "  {:w_sys$}  {:w_sig$}  {:>7}  {:24}  last",
-            "system", "signature", "count", "first"
-        )?;
+        let w_sys = s.signatures.iter().map(|x| x.system.len()).max().unwrap_or(6).max(6);
+        let w_sig = s.signatures.iter().map(|x| x.signature.len()).max().unwrap_or(9).max(9);
+        writeln!(out, "  {:w_sys$}  {:w_sig$}  {:>7}  {:24}  last", "system", "signature", "count", "first")?;
         let mut rows: Vec<&SignatureCount> = s.signatures.iter().collect();
         rows.sort_by(|a, b| a.first_seen.cmp(&b.first_seen));
         for r in rows {
@@ -145,14 +125,7 @@ fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()
     let status = if k.http_status.is_empty() {
         String::new()
     } else {
-        format!(
-            ", HTTP {}",
-            k.http_status
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join("/")
-        )
+        format!(", HTTP {}", k.http_status.iter().map(u16::to_string).collect::<Vec<_>>().join("/"))
     };
     writeln!(
         out,
@@ -202,13 +175,7 @@ fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()
         writeln!(out, "     evidence:")?;
         for e in &k.evidence {
             let mut lines = e.text.lines();
-            writeln!(
-                out,
-                "       {}:{}  {}",
-                e.file,
-                e.line,
-                lines.next().unwrap_or("")
-            )?;
+            writeln!(out, "       {}:{}  {}", e.file, e.line, lines.next().unwrap_or(""))?;
             for more in lines {
                 writeln!(out, "         {more}")?;
             }

@@ -32,16 +32,11 @@ pub struct TimeContext {
 impl TimeContext {
     /// A context for a source.
     pub fn new(zone: Zone, mtime_s: Option<i64>) -> TimeContext {
-        TimeContext {
-            zone,
-            mtime_ms: mtime_s.map(|s| s.saturating_mul(1000)),
-        }
+        TimeContext { zone, mtime_ms: mtime_s.map(|s| s.saturating_mul(1000)) }
     }
 
     fn year(&self) -> i32 {
-        let ms = self
-            .mtime_ms
-            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+        let ms = self.mtime_ms.unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
         chrono::DateTime::from_timestamp_millis(ms).map_or(1970, |d| d.year())
     }
 
@@ -54,16 +49,10 @@ impl TimeContext {
         if p.yearless {
             // A yearless time later than a day past the file's last write
             // belongs to the year before (the lines before New Year).
-            let limit = self
-                .mtime_ms
-                .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+            let limit = self.mtime_ms.unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
             if ms > limit + 86_400_000 {
                 let earlier = p.local.with_year(p.local.year() - 1)?;
-                let back = Parsed {
-                    local: earlier,
-                    yearless: false,
-                    ..*p
-                };
+                let back = Parsed { local: earlier, yearless: false, ..*p };
                 return self.resolve(&back);
             }
         }
@@ -91,15 +80,8 @@ pub struct Detector {
 
 /// How far into a line a leading timestamp is looked for.
 const HEAD_WINDOW: usize = 64;
-const JSON_KEYS: [&[u8]; 7] = [
-    b"\"@timestamp\"",
-    b"\"timestamp\"",
-    b"\"ts\"",
-    b"\"time\"",
-    b"\"datetime\"",
-    b"\"date\"",
-    b"\"t\"",
-];
+const JSON_KEYS: [&[u8]; 7] =
+    [b"\"@timestamp\"", b"\"timestamp\"", b"\"ts\"", b"\"time\"", b"\"datetime\"", b"\"date\"", b"\"t\""];
 const LOGFMT_KEYS: [&[u8]; 3] = [b"ts=", b"time=", b"timestamp="];
 
 impl Detector {
@@ -126,26 +108,18 @@ impl Detector {
     }
 
     fn stamp(&self, p: &Parsed) -> Option<Stamp> {
-        Some(Stamp {
-            ms: self.ctx.resolve(p)?,
-            layout: p.layout,
-            zoneless: p.offset_s.is_none(),
-        })
+        Some(Stamp { ms: self.ctx.resolve(p)?, layout: p.layout, zoneless: p.offset_s.is_none() })
     }
 }
 
 /// The first byte of text (after NULs, blanks and a UTF-8 BOM).
 fn first_text(line: &[u8]) -> Option<usize> {
-    line.iter()
-        .position(|&b| b != 0 && b != b' ' && b != b'\t' && b != 0xef && b != 0xbb && b != 0xbf)
+    line.iter().position(|&b| b != 0 && b != b' ' && b != b'\t' && b != 0xef && b != 0xbb && b != 0xbf)
 }
 
 /// A token starts at `i` (the byte before it separates tokens).
 fn is_token_start(line: &[u8], i: usize) -> bool {
-    matches!(
-        line[i - 1],
-        b' ' | b'[' | b'(' | b'<' | b'=' | b'"' | b'\'' | b'|' | b',' | b';' | b'\t'
-    )
+    matches!(line[i - 1], b' ' | b'[' | b'(' | b'<' | b'=' | b'"' | b'\'' | b'|' | b',' | b';' | b'\t')
 }
 
 /// Where a line's time is, and what it says.

@@ -79,9 +79,8 @@ pub struct Parsed {
     pub end: usize,
 }
 
-const MONTHS: [&[u8; 3]; 12] = [
-    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
-];
+const MONTHS: [&[u8; 3]; 12] =
+    [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
 const DAYS: [&[u8; 3]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
 
 fn num(b: &[u8], i: usize, n: usize) -> Option<u32> {
@@ -114,21 +113,13 @@ fn is(b: &[u8], i: usize, c: u8) -> bool {
 
 fn month(b: &[u8], i: usize) -> Option<u32> {
     let s = b.get(i..i + 3)?;
-    let lower = [
-        s[0].to_ascii_lowercase(),
-        s[1].to_ascii_lowercase(),
-        s[2].to_ascii_lowercase(),
-    ];
+    let lower = [s[0].to_ascii_lowercase(), s[1].to_ascii_lowercase(), s[2].to_ascii_lowercase()];
     MONTHS.iter().position(|m| **m == lower).map(|m| m as u32 + 1)
 }
 
 fn weekday(b: &[u8], i: usize) -> bool {
     b.get(i..i + 3).is_some_and(|s| {
-        let lower = [
-            s[0].to_ascii_lowercase(),
-            s[1].to_ascii_lowercase(),
-            s[2].to_ascii_lowercase(),
-        ];
+        let lower = [s[0].to_ascii_lowercase(), s[1].to_ascii_lowercase(), s[2].to_ascii_lowercase()];
         DAYS.contains(&&lower)
     })
 }
@@ -213,11 +204,7 @@ fn make(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ns: u32) -> Option<Nai
 
 /// `HH:MM:SS` at `i` (hour 1 or 2 digits when `loose_hour`).
 fn hms(b: &[u8], i: usize, sep: u8, loose_hour: bool) -> Option<(u32, u32, u32, usize)> {
-    let (h, hl) = if loose_hour {
-        num12(b, i)?
-    } else {
-        (num(b, i, 2)?, 2)
-    };
+    let (h, hl) = if loose_hour { num12(b, i)? } else { (num(b, i, 2)?, 2) };
     let j = i + hl;
     if !is(b, j, sep) || !is(b, j + 3, sep) {
         return None;
@@ -247,9 +234,7 @@ fn am_pm(b: &[u8], i: usize, h: u32) -> Option<(u32, usize)> {
     if !is(b, i, b' ') {
         return Some((h, i));
     }
-    let s = b
-        .get(i + 1..i + 3)
-        .map(|s| [s[0].to_ascii_uppercase(), s[1].to_ascii_uppercase()]);
+    let s = b.get(i + 1..i + 3).map(|s| [s[0].to_ascii_uppercase(), s[1].to_ascii_uppercase()]);
     match s {
         Some([b'A', b'M']) if (1..=12).contains(&h) => Some((h % 12, i + 3)),
         Some([b'P', b'M']) if (1..=12).contains(&h) => Some((h % 12 + 12, i + 3)),
@@ -258,13 +243,7 @@ fn am_pm(b: &[u8], i: usize, h: u32) -> Option<(u32, usize)> {
 }
 
 fn done(local: NaiveDateTime, offset_s: Option<i32>, layout: Layout, end: usize) -> Option<Parsed> {
-    Some(Parsed {
-        local,
-        offset_s,
-        yearless: false,
-        layout,
-        end,
-    })
+    Some(Parsed { local, offset_s, yearless: false, layout, end })
 }
 
 /// Tries every layout at byte `i` of `b`. `year` fills yearless formats.
@@ -323,11 +302,7 @@ fn ymd_forms(b: &[u8], i: usize) -> Option<Parsed> {
             let (h, mi, s, j) = hms(b, t + 1, b':', false)?;
             let (ns, j) = fraction(b, j, false);
             let (offset, end) = zone(b, j);
-            let layout = if sep == b'-' {
-                Layout::Iso
-            } else {
-                Layout::SlashYmd
-            };
+            let layout = if sep == b'-' { Layout::Iso } else { Layout::SlashYmd };
             done(make(y, mo, d, h, mi, s, ns)?, offset, layout, end)
         }
         (b'-', Some(b'-')) => {
@@ -373,11 +348,7 @@ fn slash_forms(b: &[u8], i: usize) -> Option<Parsed> {
     }
     let (h, mi, s, e) = hms(b, t + 1, b':', layout == Layout::Us)?;
     let (ns, e) = fraction(b, e, false);
-    let (h, e) = if layout == Layout::Us {
-        am_pm(b, e, h)?
-    } else {
-        (h, e)
-    };
+    let (h, e) = if layout == Layout::Us { am_pm(b, e, h)? } else { (h, e) };
     let (offset, end) = zone(b, e);
     done(make(y, mo, d, h, mi, s, ns)?, offset, layout, end)
 }
@@ -454,11 +425,5 @@ fn parse_alpha(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
         // Feb 29 in a year that is not leap: the file's year was wrong.
         make(year - 1, mo, d, h, mi, s, ns)
     })?;
-    Some(Parsed {
-        local,
-        offset_s: None,
-        yearless: true,
-        layout: Layout::Syslog,
-        end: e,
-    })
+    Some(Parsed { local, offset_s: None, yearless: true, layout: Layout::Syslog, end: e })
 }

@@ -3,106 +3,36 @@
 use super::*;
 
 fn utc(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .unwrap()
-        .timestamp_millis()
+    chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
 }
 
 /// mtime 2026-11-25T00:00:00Z, so yearless times fall in 2026.
 fn ctx(zone: &str) -> TimeContext {
-    TimeContext::new(
-        Zone::parse(zone).unwrap(),
-        Some(utc("2026-11-25T00:00:00Z") / 1000),
-    )
+    TimeContext::new(Zone::parse(zone).unwrap(), Some(utc("2026-11-25T00:00:00Z") / 1000))
 }
 
 #[test]
 fn table() {
     let rows: &[(&str, &str, &str, Layout)] = &[
-        (
-            "UTC",
-            "2026-11-24T19:07:01.123Z INFO x",
-            "2026-11-24T19:07:01.123Z",
-            Layout::Iso,
-        ),
-        (
-            "UTC",
-            "2026-11-24T19:07:01.123456789+02:00 x",
-            "2026-11-24T17:07:01.123Z",
-            Layout::Iso,
-        ),
-        (
-            "UTC",
-            "2026-11-24 19:07:01,123 ERROR [main] c.a.B - x",
-            "2026-11-24T19:07:01.123Z",
-            Layout::Iso,
-        ),
-        (
-            "Europe/Paris",
-            "2026-11-24 19:07:01,123 ERROR x",
-            "2026-11-24T18:07:01.123Z",
-            Layout::Iso,
-        ),
-        (
-            "UTC",
-            "2026-11-24T19:07:01-0500 x",
-            "2026-11-25T00:07:01Z",
-            Layout::Iso,
-        ),
-        (
-            "UTC",
-            "2026/11/24 19:07:01.123456 handler: x",
-            "2026-11-24T19:07:01.123Z",
-            Layout::SlashYmd,
-        ),
-        (
-            "UTC",
-            "Nov 24 19:07:01 host sshd[1]: x",
-            "2026-11-24T19:07:01Z",
-            Layout::Syslog,
-        ),
-        (
-            "UTC",
-            "<34>1 2026-11-24T19:07:01.003Z host app - - x",
-            "2026-11-24T19:07:01.003Z",
-            Layout::Iso,
-        ),
+        ("UTC", "2026-11-24T19:07:01.123Z INFO x", "2026-11-24T19:07:01.123Z", Layout::Iso),
+        ("UTC", "2026-11-24T19:07:01.123456789+02:00 x", "2026-11-24T17:07:01.123Z", Layout::Iso),
+        ("UTC", "2026-11-24 19:07:01,123 ERROR [main] c.a.B - x", "2026-11-24T19:07:01.123Z", Layout::Iso),
+        ("Europe/Paris", "2026-11-24 19:07:01,123 ERROR x", "2026-11-24T18:07:01.123Z", Layout::Iso),
+        ("UTC", "2026-11-24T19:07:01-0500 x", "2026-11-25T00:07:01Z", Layout::Iso),
+        ("UTC", "2026/11/24 19:07:01.123456 handler: x", "2026-11-24T19:07:01.123Z", Layout::SlashYmd),
+        ("UTC", "Nov 24 19:07:01 host sshd[1]: x", "2026-11-24T19:07:01Z", Layout::Syslog),
+        ("UTC", "<34>1 2026-11-24T19:07:01.003Z host app - - x", "2026-11-24T19:07:01.003Z", Layout::Iso),
         (
             "UTC",
             "10.0.0.1 - - [24/Nov/2026:19:07:01 +0100] \"GET / HTTP/1.1\" 200",
             "2026-11-24T18:07:01Z",
             Layout::AccessLog,
         ),
-        (
-            "UTC",
-            "[Tue Nov 24 19:07:01.123456 2026] [error] x",
-            "2026-11-24T19:07:01.123Z",
-            Layout::Ctime,
-        ),
-        (
-            "UTC",
-            "Tue Nov 24 19:07:01 2026 x",
-            "2026-11-24T19:07:01Z",
-            Layout::Ctime,
-        ),
-        (
-            "UTC",
-            "Nov 24, 2026 7:07:01 PM org.x.Y z",
-            "2026-11-24T19:07:01Z",
-            Layout::Jul,
-        ),
-        (
-            "UTC",
-            "Nov 24, 2026 12:07:01 AM org.x.Y z",
-            "2026-11-24T00:07:01Z",
-            Layout::Jul,
-        ),
-        (
-            "UTC",
-            "11/24/2026 07:07:01 PM x",
-            "2026-11-24T19:07:01Z",
-            Layout::Us,
-        ),
+        ("UTC", "[Tue Nov 24 19:07:01.123456 2026] [error] x", "2026-11-24T19:07:01.123Z", Layout::Ctime),
+        ("UTC", "Tue Nov 24 19:07:01 2026 x", "2026-11-24T19:07:01Z", Layout::Ctime),
+        ("UTC", "Nov 24, 2026 7:07:01 PM org.x.Y z", "2026-11-24T19:07:01Z", Layout::Jul),
+        ("UTC", "Nov 24, 2026 12:07:01 AM org.x.Y z", "2026-11-24T00:07:01Z", Layout::Jul),
+        ("UTC", "11/24/2026 07:07:01 PM x", "2026-11-24T19:07:01Z", Layout::Us),
         (
             "UTC",
             "2026-11-24 19:07:01 10.0.0.1 GET /x - 443 - 10.0.0.2 ua 200 0 0 15",
@@ -110,90 +40,28 @@ fn table() {
             Layout::Iso,
         ),
         ("UTC", "1764011221 x", "2025-11-24T19:07:01Z", Layout::EpochS),
-        (
-            "UTC",
-            "1764011221.5 x",
-            "2025-11-24T19:07:01.500Z",
-            Layout::EpochS,
-        ),
-        (
-            "UTC",
-            "1764011221123 x",
-            "2025-11-24T19:07:01.123Z",
-            Layout::EpochMs,
-        ),
-        (
-            "UTC",
-            "1764011221123456 x",
-            "2025-11-24T19:07:01.123Z",
-            Layout::EpochUs,
-        ),
-        (
-            "UTC",
-            "1764011221123456789 x",
-            "2025-11-24T19:07:01.123Z",
-            Layout::EpochNs,
-        ),
-        (
-            "UTC",
-            "20261124-19:07:01:123|Step|1|x",
-            "2026-11-24T19:07:01.123Z",
-            Layout::CompactDash,
-        ),
-        (
-            "UTC",
-            "081109 203615 148 INFO dfs.DataNode: x",
-            "2008-11-09T20:36:15Z",
-            Layout::CompactYmdHms,
-        ),
-        (
-            "UTC",
-            "2005-06-03-15.42.50.675872 R02 RAS",
-            "2005-06-03T15:42:50.675Z",
-            Layout::DashedDots,
-        ),
-        (
-            "UTC",
-            "17/06/09 20:10:40 INFO x",
-            "2017-06-09T20:10:40Z",
-            Layout::ShortYmd,
-        ),
+        ("UTC", "1764011221.5 x", "2025-11-24T19:07:01.500Z", Layout::EpochS),
+        ("UTC", "1764011221123 x", "2025-11-24T19:07:01.123Z", Layout::EpochMs),
+        ("UTC", "1764011221123456 x", "2025-11-24T19:07:01.123Z", Layout::EpochUs),
+        ("UTC", "1764011221123456789 x", "2025-11-24T19:07:01.123Z", Layout::EpochNs),
+        ("UTC", "20261124-19:07:01:123|Step|1|x", "2026-11-24T19:07:01.123Z", Layout::CompactDash),
+        ("UTC", "081109 203615 148 INFO dfs.DataNode: x", "2008-11-09T20:36:15Z", Layout::CompactYmdHms),
+        ("UTC", "2005-06-03-15.42.50.675872 R02 RAS", "2005-06-03T15:42:50.675Z", Layout::DashedDots),
+        ("UTC", "17/06/09 20:10:40 INFO x", "2017-06-09T20:10:40Z", Layout::ShortYmd),
         (
             "UTC",
             "{\"level\":\"error\",\"ts\":\"2026-11-24T19:07:01.5Z\",\"msg\":\"x\"}",
             "2026-11-24T19:07:01.500Z",
             Layout::Iso,
         ),
-        (
-            "UTC",
-            "{\"@timestamp\": \"2026-11-24T19:07:01Z\"}",
-            "2026-11-24T19:07:01Z",
-            Layout::Iso,
-        ),
-        (
-            "UTC",
-            "{\"time\":1764011221123,\"msg\":\"x\"}",
-            "2025-11-24T19:07:01.123Z",
-            Layout::EpochMs,
-        ),
-        (
-            "UTC",
-            "level=error ts=2026-11-24T19:07:01Z msg=x",
-            "2026-11-24T19:07:01Z",
-            Layout::Iso,
-        ),
-        (
-            "UTC",
-            "\u{feff}2026-11-24 19:07:01 x",
-            "2026-11-24T19:07:01Z",
-            Layout::Iso,
-        ),
+        ("UTC", "{\"@timestamp\": \"2026-11-24T19:07:01Z\"}", "2026-11-24T19:07:01Z", Layout::Iso),
+        ("UTC", "{\"time\":1764011221123,\"msg\":\"x\"}", "2025-11-24T19:07:01.123Z", Layout::EpochMs),
+        ("UTC", "level=error ts=2026-11-24T19:07:01Z msg=x", "2026-11-24T19:07:01Z", Layout::Iso),
+        ("UTC", "\u{feff}2026-11-24 19:07:01 x", "2026-11-24T19:07:01Z", Layout::Iso),
     ];
     for (zone, line, want, layout) in rows {
         let mut d = Detector::new(ctx(zone));
-        let got = d
-            .find(line.as_bytes())
-            .unwrap_or_else(|| panic!("no time in {line:?}"));
+        let got = d.find(line.as_bytes()).unwrap_or_else(|| panic!("no time in {line:?}"));
         assert_eq!(got.ms, utc(want), "{line:?}");
         assert_eq!(got.layout, *layout, "{line:?}");
     }
@@ -202,13 +70,9 @@ fn table() {
 #[test]
 fn learned_position_is_not_reused_inside_a_token() {
     let mut d = Detector::new(ctx("UTC"));
-    let a = d
-        .find(b"10.0.0.5 - - [24/Nov/2026:18:00:01 +0000] \"GET /\" 200")
-        .unwrap();
+    let a = d.find(b"10.0.0.5 - - [24/Nov/2026:18:00:01 +0000] \"GET /\" 200").unwrap();
     assert_eq!(a.ms, utc("2026-11-24T18:00:01Z"));
-    let b = d
-        .find(b"203.0.113.19 - - [24/Nov/2026:18:00:05 +0000] \"GET /\" 200")
-        .unwrap();
+    let b = d.find(b"203.0.113.19 - - [24/Nov/2026:18:00:05 +0000] \"GET /\" 200").unwrap();
     assert_eq!(b.ms, utc("2026-11-24T18:00:05Z"));
 }
 
@@ -231,42 +95,21 @@ fn syslog_new_year_wraps_back() {
     // The file was last written on 2027-01-01 00:10Z: "Dec 31" is 2026.
     let c = TimeContext::new(Zone::Utc, Some(utc("2027-01-01T00:10:00Z") / 1000));
     let mut d = Detector::new(c);
-    assert_eq!(
-        d.find(b"Dec 31 23:59:58 h a: x").unwrap().ms,
-        utc("2026-12-31T23:59:58Z")
-    );
-    assert_eq!(
-        d.find(b"Jan  1 00:00:03 h a: x").unwrap().ms,
-        utc("2027-01-01T00:00:03Z")
-    );
+    assert_eq!(d.find(b"Dec 31 23:59:58 h a: x").unwrap().ms, utc("2026-12-31T23:59:58Z"));
+    assert_eq!(d.find(b"Jan  1 00:00:03 h a: x").unwrap().ms, utc("2027-01-01T00:00:03Z"));
 }
 
 #[test]
 fn dst_fold_and_gap_in_named_zone() {
     let mut d = Detector::new(ctx("America/New_York"));
-    assert_eq!(
-        d.find(b"2024-11-03 01:30:00 x").unwrap().ms,
-        utc("2024-11-03T05:30:00Z")
-    );
-    assert_eq!(
-        d.find(b"2024-03-10 02:30:00 x").unwrap().ms,
-        utc("2024-03-10T07:30:00Z")
-    );
+    assert_eq!(d.find(b"2024-11-03 01:30:00 x").unwrap().ms, utc("2024-11-03T05:30:00Z"));
+    assert_eq!(d.find(b"2024-03-10 02:30:00 x").unwrap().ms, utc("2024-03-10T07:30:00Z"));
 }
 
 #[test]
 fn loghub_samples_have_times() {
     let root = crate::testutil::shared_dir().join("data/loghub-2k");
-    for name in [
-        "Apache",
-        "BGL",
-        "HDFS",
-        "Hadoop",
-        "HealthApp",
-        "OpenSSH",
-        "Spark",
-        "Zookeeper",
-    ] {
+    for name in ["Apache", "BGL", "HDFS", "Hadoop", "HealthApp", "OpenSSH", "Spark", "Zookeeper"] {
         let path = root.join(name).join(format!("{name}_2k.log"));
         let text = std::fs::read(&path).unwrap();
         let mut d = Detector::new(ctx("UTC"));
@@ -276,11 +119,7 @@ fn loghub_samples_have_times() {
             .filter(|(_, l)| !l.is_empty() && d.find(l).is_none())
             .map(|(i, _)| i + 1)
             .collect();
-        assert!(
-            missing.is_empty(),
-            "{name}: lines without a time: {:?}",
-            &missing[..missing.len().min(5)]
-        );
+        assert!(missing.is_empty(), "{name}: lines without a time: {:?}", &missing[..missing.len().min(5)]);
     }
 }
 

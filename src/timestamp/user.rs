@@ -55,19 +55,10 @@ mod tests {
 
     #[test]
     fn parses_bounds() {
-        assert_eq!(
-            TimeBound::parse("2h").unwrap(),
-            TimeBound::BeforeNewest(7_200_000)
-        );
+        assert_eq!(TimeBound::parse("2h").unwrap(), TimeBound::BeforeNewest(7_200_000));
         assert_eq!(TimeBound::parse("30m").unwrap().resolve(10_000_000), 8_200_000);
-        assert_eq!(
-            TimeBound::parse("1970-01-01T00:00:01Z").unwrap(),
-            TimeBound::At(1000)
-        );
-        assert_eq!(
-            TimeBound::parse("1970-01-01 01:00:01+01:00").unwrap(),
-            TimeBound::At(1000)
-        );
+        assert_eq!(TimeBound::parse("1970-01-01T00:00:01Z").unwrap(), TimeBound::At(1000));
+        assert_eq!(TimeBound::parse("1970-01-01 01:00:01+01:00").unwrap(), TimeBound::At(1000));
         assert!(TimeBound::parse("yesterday").is_err());
     }
 }

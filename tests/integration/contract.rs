@@ -150,22 +150,14 @@ fn json_summary_follows_the_contract() {
     assert_eq!(s.stats.lines, s.systems.iter().map(|x| x.lines).sum::<u64>());
     assert_eq!(s.systems[1].lines, 900);
     assert!(
-        s.stats.bytes > 0
-            && s.systems
-                .iter()
-                .all(|x| x.files == 1 && x.bytes > 0 && x.clock_offset_ms == 0)
+        s.stats.bytes > 0 && s.systems.iter().all(|x| x.files == 1 && x.bytes > 0 && x.clock_offset_ms == 0)
     );
     assert!(!s.causes.is_empty());
     for (i, c) in s.causes.iter().enumerate() {
         assert_eq!(c.rank, i + 1);
         assert!(CATEGORIES.contains(&c.category.as_str()), "{}", c.category);
         assert!((0.0..=1.0).contains(&c.score));
-        for p in [
-            c.score_parts.onset,
-            c.score_parts.rise,
-            c.score_parts.explains,
-            c.score_parts.prior,
-        ] {
+        for p in [c.score_parts.onset, c.score_parts.rise, c.score_parts.explains, c.score_parts.prior] {
             assert!((0.0..=1.0).contains(&p));
         }
         assert_eq!(c.fingerprint.len(), 16);
@@ -195,12 +187,7 @@ fn json_summary_follows_the_contract() {
         assert!(!t.cluster.is_empty() && !t.template.is_empty() && !t.system.is_empty() && t.count > 0);
         let _ = &t.first_seen;
     }
-    assert!(
-        s.skipped.is_empty() && s.warnings.is_empty(),
-        "{:?} {:?}",
-        s.skipped,
-        s.warnings
-    );
+    assert!(s.skipped.is_empty() && s.warnings.is_empty(), "{:?} {:?}", s.skipped, s.warnings);
 }
 
 #[test]
@@ -210,40 +197,16 @@ fn the_first_cause_is_the_credential_failure_and_fingerprints_are_stable() {
     let root = dir.join("incident");
     let (a, _) = scan_json(&[root.to_str().unwrap()]);
     let top = &a.causes[0];
-    assert_eq!(
-        (top.category.as_str(), top.system.as_str()),
-        ("authentication", "erp"),
-        "{:#?}",
-        a.causes
-    );
+    assert_eq!((top.category.as_str(), top.system.as_str()), ("authentication", "erp"), "{:#?}", a.causes);
     assert_eq!(top.first_seen.as_deref(), Some("2026-11-24T10:30:00.100Z"));
     assert_eq!(top.count, 300);
     assert!(top.http_status.contains(&401));
-    assert_eq!(
-        top.evidence[0].file,
-        root.join("erp/api.log").display().to_string()
-    );
+    assert_eq!(top.evidence[0].file, root.join("erp/api.log").display().to_string());
     assert_eq!(top.evidence[0].line, 302, "1-based line of the first rejection");
-    assert!(
-        top.effects
-            .iter()
-            .any(|e| e.system == "crm" && e.category == "timeout"),
-        "{:?}",
-        top.effects
-    );
+    assert!(top.effects.iter().any(|e| e.system == "crm" && e.category == "timeout"), "{:?}", top.effects);
     // Same cause with fewer events (a later window): same fingerprint.
-    let (b, _) = scan_json(&[
-        root.to_str().unwrap(),
-        "--until",
-        "2026-11-24T10:40:00Z",
-        "--jobs",
-        "1",
-    ]);
-    let same = b
-        .causes
-        .iter()
-        .find(|c| c.signature == top.signature && c.system == top.system)
-        .unwrap();
+    let (b, _) = scan_json(&[root.to_str().unwrap(), "--until", "2026-11-24T10:40:00Z", "--jobs", "1"]);
+    let same = b.causes.iter().find(|c| c.signature == top.signature && c.system == top.system).unwrap();
     assert_eq!(same.fingerprint, top.fingerprint);
     assert!(same.count < top.count);
 }

@@ -8,11 +8,7 @@ const HIT: &str = "2026-11-24T10:00:01Z ERROR call failed: 401 Unauthorized inva
 const OK: &str = "2026-11-24T10:00:00Z INFO ok\n";
 
 fn auth_count(s: &crate::contract::Summary) -> u64 {
-    s.signatures
-        .iter()
-        .filter(|g| g.category == "authentication")
-        .map(|g| g.count)
-        .sum()
+    s.signatures.iter().filter(|g| g.category == "authentication").map(|g| g.count).sum()
 }
 
 #[test]
@@ -38,22 +34,9 @@ fn strict_turns_skips_into_exit_two() {
     let dir = Dir::new();
     dir.write("logs/app.log", OK);
     dir.write("logs/core.bin", b"\x00\x01\x02");
-    let out = run(&[
-        "scan",
-        "--quiet",
-        "--strict",
-        "--format",
-        "json",
-        dir.join("logs").to_str().unwrap(),
-    ]);
+    let out = run(&["scan", "--quiet", "--strict", "--format", "json", dir.join("logs").to_str().unwrap()]);
     assert_eq!(code(&out), 2);
-    let out = run(&[
-        "scan",
-        "--quiet",
-        "--format",
-        "json",
-        dir.join("logs").to_str().unwrap(),
-    ]);
+    let out = run(&["scan", "--quiet", "--format", "json", dir.join("logs").to_str().unwrap()]);
     assert_eq!(code(&out), 0);
 }
 
@@ -98,38 +81,18 @@ fn unreadable_inputs_are_named_and_the_run_goes_on() {
     dir.write("logs/good.log", format!("{OK}{HIT}"));
     std::os::unix::fs::symlink(dir.join("nowhere.log"), dir.join("logs/dangling.log")).unwrap();
     let fifo = dir.join("logs/pipe");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    let (s, out) = scan_json(&[
-        dir.join("logs").to_str().unwrap(),
-        dir.join("missing.log").to_str().unwrap(),
-    ]);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let (s, out) =
+        scan_json(&[dir.join("logs").to_str().unwrap(), dir.join("missing.log").to_str().unwrap()]);
     assert_eq!(auth_count(&s), 1);
-    let reasons: Vec<String> = s
-        .skipped
-        .iter()
-        .map(|k| format!("{}: {}", k.file, k.reason))
-        .collect();
+    let reasons: Vec<String> = s.skipped.iter().map(|k| format!("{}: {}", k.file, k.reason)).collect();
     assert!(
-        reasons
-            .iter()
-            .any(|r| r.contains("dangling.log") && r.contains("broken symlink")),
+        reasons.iter().any(|r| r.contains("dangling.log") && r.contains("broken symlink")),
         "{reasons:?}"
     );
-    assert!(
-        reasons.iter().any(|r| r.contains("missing.log: not found")),
-        "{reasons:?}"
-    );
+    assert!(reasons.iter().any(|r| r.contains("missing.log: not found")), "{reasons:?}");
     if made {
-        assert!(
-            reasons
-                .iter()
-                .any(|r| r.contains("pipe: not a regular file (a FIFO)")),
-            "{reasons:?}"
-        );
+        assert!(reasons.iter().any(|r| r.contains("pipe: not a regular file (a FIFO)")), "{reasons:?}");
     }
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("missing.log: skipped: not found"), "{err}");
@@ -148,9 +111,7 @@ fn permission_denied_is_named() {
     let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
     assert_eq!(auth_count(&s), 1);
     assert!(
-        s.skipped
-            .iter()
-            .any(|k| k.file.ends_with("locked.log") && k.reason == "permission denied"),
+        s.skipped.iter().any(|k| k.file.ends_with("locked.log") && k.reason == "permission denied"),
         "{:?}",
         s.skipped
     );
@@ -165,11 +126,7 @@ fn symlink_loops_end_and_files_count_once() {
     std::fs::hard_link(dir.join("logs/a/app.log"), dir.join("logs/a/hard.log")).unwrap();
     let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
     assert_eq!(auth_count(&s), 1, "one file through three paths counts once");
-    assert!(
-        s.skipped.iter().any(|k| k.reason.contains("symlink loop")),
-        "{:?}",
-        s.skipped
-    );
+    assert!(s.skipped.iter().any(|k| k.reason.contains("symlink loop")), "{:?}", s.skipped);
 }
 
 #[test]
@@ -178,14 +135,7 @@ fn nul_head_crlf_bom_invalid_utf8_and_utf16() {
     let mut holey = vec![0u8; 100_000];
     holey.extend_from_slice(format!("{OK}{HIT}").as_bytes());
     dir.write("logs/holey.log", &holey);
-    dir.write(
-        "logs/crlf.log",
-        format!(
-            "\u{feff}{}{}",
-            OK.replace('\n', "\r\n"),
-            HIT.replace('\n', "\r\n")
-        ),
-    );
+    dir.write("logs/crlf.log", format!("\u{feff}{}{}", OK.replace('\n', "\r\n"), HIT.replace('\n', "\r\n")));
     let mut bad = HIT.as_bytes().to_vec();
     bad.splice(30..30, [0xff, 0xfe, 0xc3]);
     dir.write("logs/bad-utf8.log", &bad);
@@ -201,9 +151,7 @@ fn nul_head_crlf_bom_invalid_utf8_and_utf16() {
         assert_eq!(g.first_seen.as_deref(), Some("2026-11-24T10:00:01.000Z"), "{g:?}");
     }
     assert!(
-        s.warnings
-            .iter()
-            .any(|w| w.file.ends_with("holey.log") && w.reason.contains("100000 NUL bytes")),
+        s.warnings.iter().any(|w| w.file.ends_with("holey.log") && w.reason.contains("100000 NUL bytes")),
         "{:?}",
         s.warnings
     );
@@ -253,30 +201,12 @@ fn file_truncated_during_the_scan() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(150));
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&big)
-        .unwrap()
-        .set_len(0)
-        .unwrap();
+    std::fs::OpenOptions::new().write(true).open(&big).unwrap().set_len(0).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.signal().is_none(),
-        "killed by signal {:?}",
-        out.status.signal()
-    );
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.signal().is_none(), "killed by signal {:?}", out.status.signal());
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
     let s: crate::contract::Summary = serde_json::from_slice(&out.stdout).unwrap();
-    let other = s
-        .signatures
-        .iter()
-        .filter(|g| g.system == "logs")
-        .map(|g| g.count)
-        .sum::<u64>();
+    let other = s.signatures.iter().filter(|g| g.system == "logs").map(|g| g.count).sum::<u64>();
     assert!(other >= 1);
     if let Some(w) = s.warnings.iter().find(|w| w.file.ends_with("live.log")) {
         assert!(w.reason.contains("changed during the scan"), "{w:?}");

@@ -27,13 +27,7 @@ const LINES: &[&str] = &[
 fn run_scan(path: &std::path::Path, block: usize, jobs: usize) -> ScanData {
     let catalog = Catalog::builtin().unwrap();
     let matcher = Matcher::new(&catalog).unwrap();
-    let d = discover(
-        &[Input {
-            system: None,
-            path: path.to_path_buf(),
-        }],
-        None,
-    );
+    let d = discover(&[Input { system: None, path: path.to_path_buf() }], None);
     let zones = vec![Zone::Utc; d.systems.len()];
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().unwrap();
     pool.install(|| scan(&d.sources, &matcher, &zones, block, &NoProgress))
@@ -82,11 +76,7 @@ fn a_hit_line_across_a_block_edge() {
     assert_eq!(whole.events.len(), 1);
     assert_eq!(whole.events[0].line, 2);
     for block in [65_531, 65_540, 65_536, 7] {
-        assert_eq!(
-            fingerprint(&run_scan(&path, block, 2)),
-            fingerprint(&whole),
-            "block {block}"
-        );
+        assert_eq!(fingerprint(&run_scan(&path, block, 2)), fingerprint(&whole), "block {block}");
     }
 }
 
@@ -110,8 +100,5 @@ fn hits_in_a_trace_belong_to_its_head() {
     assert_eq!(e.line, 2, "attributed to the head line");
     assert_eq!(e.ts, Some(1_795_514_401_250)); // 2026-11-24T10:00:01.250Z
     let ev = &d.events[0].text;
-    assert!(
-        ev.starts_with("2026-11-24 10:00:01,250 ERROR") && ev.contains("Read timed out"),
-        "{ev}"
-    );
+    assert!(ev.starts_with("2026-11-24 10:00:01,250 ERROR") && ev.contains("Read timed out"), "{ev}");
 }

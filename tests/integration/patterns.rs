@@ -37,10 +37,7 @@ counterexamples = ["2026-11-24T10:00:00Z INFO ledger open"]
 fn user_patterns_are_added_and_can_stand_alone() {
     let dir = Dir::new();
     dir.write("pats/acme.toml", CUSTOM);
-    dir.write(
-        "logs/app.log",
-        "2026-11-24T10:00:00Z ERROR posting refused: LEDGER_PERIOD_LOCKED\n",
-    );
+    dir.write("logs/app.log", "2026-11-24T10:00:00Z ERROR posting refused: LEDGER_PERIOD_LOCKED\n");
     let pats = dir.join("pats");
     let (s, _) = scan_json(&[
         "--patterns",
@@ -57,17 +54,10 @@ fn user_patterns_are_added_and_can_stand_alone() {
 #[test]
 fn malformed_pattern_file_names_file_line_and_reason() {
     let dir = Dir::new();
-    dir.write(
-        "pats/bad.toml",
-        CUSTOM.replace("category = \"configuration\"", "category = \"config\""),
-    );
+    dir.write("pats/bad.toml", CUSTOM.replace("category = \"configuration\"", "category = \"config\""));
     dir.write("logs/app.log", "x\n");
-    let out = run(&[
-        "scan",
-        "--patterns",
-        dir.join("pats").to_str().unwrap(),
-        dir.join("logs").to_str().unwrap(),
-    ]);
+    let out =
+        run(&["scan", "--patterns", dir.join("pats").to_str().unwrap(), dir.join("logs").to_str().unwrap()]);
     assert_eq!(code(&out), 2);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:2: unknown category \"config\""), "{err}");
@@ -91,8 +81,5 @@ fn failing_example_is_reported_by_check() {
     let out = run(&["patterns", "check", dir.join("pats").to_str().unwrap()]);
     assert_eq!(code(&out), 1);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("acme.ledger_locked: counter-example is matched"),
-        "{text}"
-    );
+    assert!(text.contains("acme.ledger_locked: counter-example is matched"), "{text}");
 }

@@ -7,10 +7,7 @@ use std::process::Stdio;
 #[test]
 fn no_error_means_exit_zero() {
     let dir = Dir::new();
-    dir.write(
-        "a/app.log",
-        "2026-11-24T10:00:00Z INFO all good\n2026-11-24T10:00:01Z INFO still good\n",
-    );
+    dir.write("a/app.log", "2026-11-24T10:00:00Z INFO all good\n2026-11-24T10:00:01Z INFO still good\n");
     let (s, out) = scan_json(&[dir.join("a").to_str().unwrap()]);
     assert_eq!(code(&out), 0);
     assert!(s.causes.is_empty());

@@ -22,9 +22,7 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Dir {
-        Dir {
-            tmp: tempfile::tempdir().unwrap(),
-        }
+        Dir { tmp: tempfile::tempdir().unwrap() }
     }
 
     pub fn path(&self) -> &Path {
@@ -82,10 +80,7 @@ pub fn scan_json(args: &[&str]) -> (crate::contract::Summary, Output) {
     let out = run(&all);
     let text = String::from_utf8_lossy(&out.stdout);
     let summary: crate::contract::Summary = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "bad JSON ({e}): {text}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
+        panic!("bad JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr))
     });
     (summary, out)
 }
@@ -100,9 +95,7 @@ pub fn incident(dir: &Dir) {
     let mut crm = String::new();
     for i in 0..600 {
         let (m, s) = (i / 10, (i % 10) * 6);
-        erp.push_str(&format!(
-            "2026-11-24T10:{m:02}:{s:02}.000Z INFO request ok request_id=req-{i:06}\n"
-        ));
+        erp.push_str(&format!("2026-11-24T10:{m:02}:{s:02}.000Z INFO request ok request_id=req-{i:06}\n"));
         crm.push_str(&format!(
             "2026-11-24 10:{m:02}:{s:02},500 INFO [main] c.a.Sync - pushed order request_id=req-{i:06}\n"
         ));

@@ -1,0 +1,207 @@
+//! Correlation and ranking: from the series of every system to ranked
+//! causes with reasons.
+//!
+//! Owns the cross-system view: clock offsets (`skew.rs`), each series'
+//! baseline and onset (`changepoint.rs`), the cause graph (edges from
+//! shared request ids and from onsets that follow one another within
+//! [`EFFECT_LAG_MS`]) and the explainable score. It sees no bytes: series
+//! of corrected times, request ids and catalog priors, so it is tested with
+//! hand-written numbers.
+//!
+//! A candidate cause is a series that rises above its own baseline with
+//! enough evidence (or a new error that appears well into the window). Its
+//! score is `0.35·onset + 0.15·rise + 0.25·explains + 0.25·prior`:
+//! - `onset`: `exp(−Δ/2 min)` where `Δ` is how long after the earliest
+//!   candidate onset it starts (corrected clock);
+//! - `rise`: how far its rate rose, times the confidence of the change;
+//! - `explains`: the share of the other rising series that follow it within
+//!   the lag window (weighted by how soon), plus those that share failing
+//!   requests with it;
+//! - `prior`: the catalog's cause/symptom prior.
+
+pub mod changepoint;
+pub mod skew;
+
+use changepoint::{rising_change, significance, Change};
+use std::collections::HashMap;
+
+/// How long after a cause's onset another series' onset counts as its
+/// effect.
+pub const EFFECT_LAG_MS: i64 = 10 * 60 * 1000;
+/// The onset part halves every this many ms after the earliest onset.
+const ONSET_SCALE_MS: f64 = 120_000.0;
+/// Evidence (log-likelihood ratio) a change needs to make a candidate.
+const MIN_LLR: f64 = 9.0;
+/// A new error (none before its onset) needs only this much...
+const MIN_LLR_NEW: f64 = 2.0;
+/// ...if it starts after this share of the window.
+const NEW_AFTER_SHARE: f64 = 0.1;
+
+const W_ONSET: f64 = 0.35;
+const W_RISE: f64 = 0.15;
+const W_EXPLAINS: f64 = 0.25;
+const W_PRIOR: f64 = 0.25;
+
+/// One series: a (system, signature or template) with corrected times.
+#[derive(Clone, Debug, Default)]
+pub struct SeriesIn<'a> {
+    /// System index.
+    pub system: u32,
+    /// Catalog prior in [0, 1].
+    pub prior: f64,
+    /// Corrected event times, sorted.
+    pub times: Vec<i64>,
+    /// Request ids of its events, with their corrected times.
+    pub ids: Vec<(&'a str, i64)>,
+}
+
+/// A ranked cause.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked {
+    /// Index of the series.
+    pub series: usize,
+    /// Total score in [0, 1].
+    pub score: f64,
+    /// Parts: onset, rise, explains, prior.
+    pub parts: [f64; 4],
+    /// What followed: (series, lag ms), soonest first.
+    pub effects: Vec<(usize, i64)>,
+}
+
+/// The result of the analysis.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// Each series' change, if it rose.
+    pub changes: Vec<Option<Change>>,
+    /// Whether each series is a candidate cause.
+    pub candidate: Vec<bool>,
+    /// Candidates, best first.
+    pub ranked: Vec<Ranked>,
+}
+
+/// Finds onsets, builds the cause graph and ranks the candidates over the
+/// window `[start, end]` (corrected clock).
+pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
+    let span = (end - start).max(1) as f64;
+    let changes: Vec<Option<Change>> = series.iter().map(|s| rising_change(&s.times, start, end)).collect();
+    let candidate: Vec<bool> = changes
+        .iter()
+        .map(|c| {
+            c.is_some_and(|c| {
+                c.llr >= MIN_LLR
+                    || (c.before == 0
+                        && c.llr >= MIN_LLR_NEW
+                        && (c.onset - start) as f64 >= NEW_AFTER_SHARE * span)
+            })
+        })
+        .collect();
+    let onsets: Vec<(usize, i64)> =
+        (0..series.len()).filter(|&i| candidate[i]).map(|i| (i, changes[i].map_or(0, |c| c.onset))).collect();
+    let Some(first) = onsets.iter().map(|o| o.1).min() else {
+        return Analysis { changes, candidate, ranked: Vec::new() };
+    };
+    let joined = shared_requests(series, &candidate);
+    let mut ranked: Vec<Ranked> = onsets
+        .iter()
+        .map(|&(i, onset)| {
+            let mut effects: Vec<(usize, i64)> = onsets
+                .iter()
+                .filter(|&&(j, o)| j != i && o >= onset && o - onset <= EFFECT_LAG_MS)
+                .map(|&(j, o)| (j, o - onset))
+                .collect();
+            effects.sort_by_key(|&(j, lag)| (lag, j));
+            let others = (onsets.len() - 1).max(1) as f64;
+            let mut explained = 0.0;
+            for &(j, lag) in &effects {
+                let soon = (-(lag as f64) / ONSET_SCALE_MS).exp();
+                let ids = joined.get(&(i, j)).copied().unwrap_or(0);
+                let id_share = if ids > 0 { 1.0 } else { 0.0 };
+                explained += 0.5 * soon + 0.5 * id_share;
+            }
+            let change = changes[i].expect("candidates have a change");
+            let parts = [
+                (-((onset - first) as f64) / ONSET_SCALE_MS).exp(),
+                change.rise() * significance(change.llr),
+                (explained / others).min(1.0),
+                series[i].prior,
+            ];
+            let score = W_ONSET * parts[0] + W_RISE * parts[1] + W_EXPLAINS * parts[2] + W_PRIOR * parts[3];
+            Ranked { series: i, score, parts, effects }
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| changes[a.series].map(|c| c.onset).cmp(&changes[b.series].map(|c| c.onset)))
+            .then_with(|| a.series.cmp(&b.series))
+    });
+    Analysis { changes, candidate, ranked }
+}
+
+/// For candidate pairs (a, b): how many request ids a saw first that b saw
+/// after (within a minute).
+fn shared_requests(series: &[SeriesIn<'_>], candidate: &[bool]) -> HashMap<(usize, usize), usize> {
+    let mut seen: HashMap<&str, Vec<(usize, i64)>> = HashMap::new();
+    for (i, s) in series.iter().enumerate().filter(|(i, _)| candidate[*i]) {
+        for &(id, t) in &s.ids {
+            seen.entry(id).or_default().push((i, t));
+        }
+    }
+    let mut joined: HashMap<(usize, usize), usize> = HashMap::new();
+    for sightings in seen.values() {
+        if sightings.len() > 16 {
+            continue;
+        }
+        for &(a, ta) in sightings {
+            for &(b, tb) in sightings {
+                if a != b && series[a].system != series[b].system && tb >= ta && tb - ta <= 60_000 {
+                    *joined.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+    }
+    joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(system: u32, prior: f64, times: Vec<i64>) -> SeriesIn<'static> {
+        SeriesIn { system, prior, times, ids: Vec::new() }
+    }
+
+    #[test]
+    fn the_first_rising_series_explaining_the_others_wins() {
+        let end = 3_600_000;
+        let background = series(0, 1.0, (0..360).map(|i| i * 10_000).collect());
+        let cause = series(1, 1.0, (0..50).map(|i| 2_000_000 + i * 1000).collect());
+        let symptom = series(0, 0.3, (0..400).map(|i| 2_030_000 + i * 500).collect());
+        let a = analyse(&[background, cause, symptom], 0, end);
+        assert!(!a.candidate[0], "steady background is not a candidate");
+        assert_eq!(a.ranked[0].series, 1, "{:?}", a.ranked);
+        assert_eq!(a.ranked[0].effects, vec![(2, 30_000)]);
+    }
+
+    #[test]
+    fn shared_failing_requests_tell_cause_from_symptom_at_the_same_time() {
+        let ids: Vec<String> = (0..60).map(|i| format!("req-{i}")).collect();
+        let mut server = series(1, 1.0, Vec::new());
+        let mut client = series(0, 1.0, Vec::new());
+        for (i, id) in ids.iter().enumerate() {
+            let t = 2_000_000 + i as i64 * 1000;
+            server.times.push(t);
+            server.ids.push((id, t));
+            client.times.push(t + 5);
+            client.ids.push((id, t + 5));
+        }
+        let a = analyse(&[client, server], 0, 3_600_000);
+        assert_eq!(a.ranked[0].series, 1, "{:?}", a.ranked);
+    }
+
+    #[test]
+    fn nothing_rising_means_no_cause() {
+        let a = analyse(&[series(0, 1.0, (0..60).map(|i| i * 60_000).collect())], 0, 3_600_000);
+        assert!(a.ranked.is_empty());
+    }
+}

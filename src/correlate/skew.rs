@@ -1,0 +1,223 @@
+//! Clock offsets between systems, from requests seen in two of them.
+//!
+//! For every pair of systems, each request id seen in both gives the
+//! difference of the times the two systems first wrote for it: the clock
+//! offset plus the latency between the two log lines. That latency is
+//! milliseconds for a request that fails fast, but tens of seconds for one
+//! that ends in a timeout, and incidents drift from the first kind to the
+//! second. So only the [`EARLIEST_IDS`] requests seen first are used, their
+//! median is the pair's offset and their median absolute deviation its
+//! spread; a pair whose spread exceeds [`MAX_SPREAD_MS`] is not trusted.
+//! Lines that carry the same HTTP status for the request describe the same
+//! response from both sides, so when a pair has at least [`MIN_PAIRS`] such
+//! confirmed requests only those are used; requests with conflicting
+//! statuses (a 504 at a gateway, a 401 behind it) are different hops and
+//! never used.
+//! The offsets are then chained from a reference system along the best
+//! supported trusted pairs (a maximum spanning tree). Systems joined to nothing
+//! keep offset 0 with no support: aligning error series instead cannot
+//! tell a clock skew from the lag between a cause and its effect, so it
+//! is not done.
+//!
+//! Sign: `offset_ms` is how far a system's clock is ahead of the
+//! reference: written time = true time + offset, corrected = written −
+//! offset.
+
+use std::collections::BTreeMap;
+
+/// The fewest shared requests that make a pair's offset trusted.
+pub const MIN_PAIRS: usize = 3;
+/// How many of the earliest shared requests of a pair are used.
+pub const EARLIEST_IDS: usize = 50;
+/// The largest spread (median absolute deviation) of a trusted pair.
+pub const MAX_SPREAD_MS: i64 = 250;
+
+/// One system's estimated offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offset {
+    /// Offset against the reference clock, ms.
+    pub offset_ms: i64,
+    /// Shared requests behind the estimate (0: not estimated).
+    pub pairs: usize,
+    /// How it was found: `reference`, `request_ids`, `override` or `none`.
+    pub method: &'static str,
+}
+
+/// (system, request id, time, HTTP status) of every event that carries an
+/// id.
+pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>);
+
+/// Estimates each system's offset. `overrides` are the user's
+/// `--clock-offset` values, which win.
+pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i64)]) -> Vec<Offset> {
+    // Sightings per id and system: the earliest time for each status.
+    let mut by_id: BTreeMap<&str, BTreeMap<u32, BTreeMap<Option<u16>, i64>>> = BTreeMap::new();
+    for &(sys, id, t, status) in sightings {
+        let slot = by_id.entry(id).or_default().entry(sys).or_default().entry(status).or_insert(t);
+        *slot = (*slot).min(t);
+    }
+    // Per pair: (confirmed by an equal status, when first seen, difference).
+    let mut diffs: BTreeMap<(u32, u32), Vec<(bool, i64, i64)>> = BTreeMap::new();
+    for seen in by_id.values() {
+        if seen.len() < 2 || seen.len() > 8 {
+            continue; // an id in many systems is likely not a request id
+        }
+        let systems: Vec<(&u32, &BTreeMap<Option<u16>, i64>)> = seen.iter().collect();
+        for i in 0..systems.len() {
+            for j in i + 1..systems.len() {
+                let ((&a, sa), (&b, sb)) = (systems[i], systems[j]);
+                // The same status on both sides: the same response.
+                let same =
+                    sa.iter().filter(|(s, _)| s.is_some()).find_map(|(s, ta)| sb.get(s).map(|tb| (*ta, *tb)));
+                let pair = match same {
+                    Some((ta, tb)) => Some((true, ta, tb)),
+                    // Neither side knows a status: the first sightings.
+                    None if sa.keys().all(Option::is_none) && sb.keys().all(Option::is_none) => {
+                        Some((false, sa[&None], sb[&None]))
+                    }
+                    // A status on one side only, or different ones: the two
+                    // lines may be about different hops.
+                    None => None,
+                };
+                if let Some((confirmed, ta, tb)) = pair {
+                    diffs.entry((a, b)).or_default().push((confirmed, ta.min(tb), tb - ta));
+                }
+            }
+        }
+    }
+    // Pair offsets: offset(b) − offset(a) = median(t_b − t_a).
+    let mut edges: Vec<(usize, u32, u32, i64)> = diffs
+        .into_iter()
+        .filter(|(_, d)| d.len() >= MIN_PAIRS)
+        .filter_map(|((a, b), mut d)| {
+            if d.iter().filter(|x| x.0).count() >= MIN_PAIRS {
+                d.retain(|x| x.0);
+            }
+            d.sort_unstable_by_key(|x| (x.1, x.2));
+            let mut early: Vec<i64> = d.iter().take(EARLIEST_IDS).map(|&(_, _, x)| x).collect();
+            early.sort_unstable();
+            let m = median(&early);
+            let mut dev: Vec<i64> = early.iter().map(|x| (x - m).abs()).collect();
+            dev.sort_unstable();
+            (median(&dev) <= MAX_SPREAD_MS).then_some((early.len(), a, b, m))
+        })
+        .collect();
+    edges.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| (x.1, x.2).cmp(&(y.1, y.2))));
+
+    let mut out = vec![Offset { offset_ms: 0, pairs: 0, method: "none" }; systems];
+    let mut placed = vec![false; systems];
+    // Reference: the system with the most shared requests.
+    let mut support = vec![0usize; systems];
+    for &(n, a, b, _) in &edges {
+        support[a as usize] += n;
+        support[b as usize] += n;
+    }
+    if let Some(reference) =
+        (0..systems).filter(|&s| support[s] > 0).max_by_key(|&s| (support[s], std::cmp::Reverse(s)))
+    {
+        placed[reference] = true;
+        out[reference].method = "reference";
+        // Grow the tree along the best supported edge that reaches a new
+        // system (Prim's algorithm on support).
+        loop {
+            let next = edges.iter().find(|&&(_, a, b, _)| placed[a as usize] != placed[b as usize]);
+            let Some(&(n, a, b, d)) = next else { break };
+            let (from, to, delta) = if placed[a as usize] { (a, b, d) } else { (b, a, -d) };
+            out[to as usize] =
+                Offset { offset_ms: out[from as usize].offset_ms + delta, pairs: n, method: "request_ids" };
+            placed[to as usize] = true;
+        }
+    }
+    for &(sys, ms) in overrides {
+        if let Some(o) = out.get_mut(sys as usize) {
+            *o = Offset { offset_ms: ms, pairs: o.pairs, method: "override" };
+        }
+    }
+    out
+}
+
+fn median(sorted: &[i64]) -> i64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_from_shared_requests() {
+        // erp (1) is 4200 ms ahead of crm (0); gateway (2) 1500 ms behind.
+        let ids: Vec<String> = (0..20).map(|i| format!("req-{i}")).collect();
+        let mut s: Vec<Sighting<'_>> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let t = i as i64 * 10_000;
+            s.push((0, id, t + 30, None)); // crm logs after the erp answered
+            s.push((1, id, t + 4_200, None));
+            s.push((2, id, t - 1_500 + 40, None));
+        }
+        let o = estimate(3, &s, &[]);
+        let rel = |a: usize, b: usize| o[b].offset_ms - o[a].offset_ms;
+        assert!((rel(0, 1) - 4_200).abs() <= 50, "{o:?}");
+        assert!((rel(0, 2) + 1_500).abs() <= 50, "{o:?}");
+        assert!(o.iter().all(|x| x.pairs == 20 || x.method == "reference"));
+    }
+
+    #[test]
+    fn early_fast_failures_win_over_later_timeouts() {
+        let ids: Vec<String> = (0..200).map(|i| format!("req-{i}")).collect();
+        let mut s: Vec<Sighting<'_>> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let t = i as i64 * 5_000;
+            s.push((1, id, t + 4_200, None)); // the server rejects at once
+                                              // The client logs the failure 5 ms later, or at its 30 s
+                                              // timeout once latency has grown.
+            s.push((0, id, if i < 60 { t + 5 } else { t + 30_000 }, None));
+        }
+        let o = estimate(2, &s, &[]);
+        assert!((o[1].offset_ms - o[0].offset_ms - 4_195).abs() <= 10, "{o:?}");
+    }
+
+    #[test]
+    fn equal_statuses_confirm_and_conflicting_ones_are_other_hops() {
+        let ids: Vec<String> = (0..30).map(|i| format!("req-{i}")).collect();
+        let mut s: Vec<Sighting<'_>> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let t = i as i64 * 5_000;
+            s.push((1, id, t + 4_200, Some(401)));
+            s.push((0, id, t + 3, Some(401)));
+            // A gateway logs its own 504 a minute later: another hop.
+            s.push((2, id, t + 60_000, Some(504)));
+        }
+        let o = estimate(3, &s, &[]);
+        assert!((o[1].offset_ms - o[0].offset_ms - 4_197).abs() <= 10, "{o:?}");
+        assert_eq!(o[2].method, "none", "{o:?}");
+    }
+
+    #[test]
+    fn scattered_differences_are_not_trusted() {
+        let ids: Vec<String> = (0..40).map(|i| format!("req-{i}")).collect();
+        let s: Vec<Sighting<'_>> = ids
+            .iter()
+            .enumerate()
+            .flat_map(|(i, id)| {
+                [(0, id.as_str(), 0, None), (1, id.as_str(), (i as i64 * 7_919) % 40_000, None)]
+            })
+            .collect();
+        let o = estimate(2, &s, &[]);
+        assert!(o.iter().all(|x| x.offset_ms == 0 && x.method == "none"), "{o:?}");
+    }
+
+    #[test]
+    fn no_shared_ids_means_no_correction_and_overrides_win() {
+        let s: Vec<Sighting<'_>> = vec![(0, "a", 1, None), (1, "b", 2, None)];
+        let o = estimate(2, &s, &[(1, 250)]);
+        assert_eq!(o[0], Offset { offset_ms: 0, pairs: 0, method: "none" });
+        assert_eq!(o[1].offset_ms, 250);
+        assert_eq!(o[1].method, "override");
+    }
+}
