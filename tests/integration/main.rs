@@ -4,6 +4,7 @@
 mod util;
 
 mod contract;
+mod gen;
 mod inputs;
 mod invariance;
 mod patterns;
