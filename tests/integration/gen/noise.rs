@@ -28,6 +28,7 @@ impl Sim<'_> {
         let an = bg.caller.map_or("partner-portal", |a| self.name(a));
         let rid = self.rid();
         let kind = self.rng.range(0, 4) as usize;
+        self.res = self.rng.next_u64();
         let method = KINDS[kind].method;
         let hop = self.p.chain.iter().position(|&x| x == b).unwrap();
         let path = if self.w.systems[b].is_nginx() && bg.cat == "not_found" {

@@ -208,7 +208,9 @@ pub fn plan(seed: u64) -> Plan {
         })
         .collect();
     let affected = match category {
-        "webhook" => Some(super::plan::WEBHOOK_KIND),
+        "webhook" => Some(WEBHOOK_KIND),
+        // payload problems hit writes (orders or accounts), not reads
+        "validation" | "schema_mismatch" => Some(rng.below(2) as usize),
         _ if rng.chance(0.5) => None,
         _ => Some(rng.below(3) as usize),
     };

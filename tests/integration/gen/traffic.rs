@@ -24,6 +24,9 @@ pub struct Sim<'a> {
     pub rng: Rng,
     breaker: Breaker,
     pub first_cause: Option<i64>,
+    /// The resource (order, account, product id) of the request in flight,
+    /// so every hop names the same one.
+    pub res: u64,
 }
 
 /// Outcome of a served request: `None` success, else the failure category
@@ -38,6 +41,7 @@ impl<'a> Sim<'a> {
             rng,
             breaker: Breaker::Closed(0),
             first_cause: None,
+            res: 0,
         }
     }
 
@@ -81,7 +85,7 @@ impl<'a> Sim<'a> {
             return format!("{pre}/webhooks/{caller}");
         }
         match k.id_prefix {
-            Some(idp) => format!("{pre}/{}/{idp}{:06}", k.name, self.rng.range(10_000, 999_999)),
+            Some(idp) => format!("{pre}/{}/{idp}{:06}", k.name, 10_000 + self.res % 990_000),
             None => format!("{pre}/{}", k.name),
         }
     }
@@ -469,6 +473,7 @@ impl<'a> Sim<'a> {
         } else {
             self.rng.hex(32)
         };
+        self.res = self.rng.next_u64();
         let path = self.path(0, kind, "partner");
         if self.app(s0) && self.saturated(0, t) {
             // the entry app itself is stuck: the request times out inside it
@@ -535,6 +540,7 @@ impl<'a> Sim<'a> {
         for _ in 0..k {
             let kind = self.rng.range(0, 4) as usize;
             let rid = self.rid();
+            self.res = self.rng.next_u64();
             let (e, r) = self.outgoing(hop, tt, kind, &rid, self.p.chain.len());
             failed += usize::from(r.is_some());
             tt = e + 20;
