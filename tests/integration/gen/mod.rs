@@ -73,6 +73,11 @@ pub struct Truth {
     /// Each system's clock offset: written time = true time + offset.
     /// Alphabetical; the first is the reference (0).
     pub offsets_ms: Vec<(String, i64)>,
+    /// The harmless-looking change (INFO, in the cause system) that
+    /// precedes the first cause line by 0.2 s or more: a key rotation, a
+    /// deploy, "maintenance mode enabled"… A catalog may flag it too.
+    pub trigger_ms: i64,
+    pub trigger: String,
     /// Whether request ids cross systems.
     pub shared_ids: bool,
     pub description: String,
@@ -153,17 +158,24 @@ pub fn generate(seed: u64, dir: &Path) -> Truth {
             sim.job(hop, t, batch);
         }
     }
-    sim.trigger_line();
+    let trigger = sim.trigger_line();
     sim.backlog();
     sim.background();
     sim.chatter();
     let first_cause = sim.first_cause;
     let mut world = sim.w;
     let lines = world.write(dir);
-    truth(seed, &plan, &world, first_cause, lines)
+    truth(seed, &plan, &world, first_cause, trigger, lines)
 }
 
-fn truth(seed: u64, plan: &plan::Plan, w: &world::World, first: Option<i64>, lines: usize) -> Truth {
+fn truth(
+    seed: u64,
+    plan: &plan::Plan,
+    w: &world::World,
+    first: Option<i64>,
+    trigger: (i64, String),
+    lines: usize,
+) -> Truth {
     let cs = plan.cause_sys();
     let name = |s: usize| plan.names[s].to_string();
     let mut symptoms = Vec::new();
@@ -208,6 +220,8 @@ fn truth(seed: u64, plan: &plan::Plan, w: &world::World, first: Option<i64>, lin
         category: plan.category.to_string(),
         onset_ms,
         offsets_ms: w.systems.iter().map(|s| (s.name.clone(), s.offset_ms)).collect(),
+        trigger_ms: trigger.0,
+        trigger: trigger.1,
         shared_ids: plan.shared_ids,
         description,
         start_ms: plan.start,

@@ -279,8 +279,9 @@ impl Sim<'_> {
         self.w.log(s, t, level, comp, "main", &msg, None, &[], &[]);
     }
 
-    /// The harmless-looking change that precedes the cause.
-    pub fn trigger_line(&mut self) {
+    /// The harmless-looking change that precedes the cause; returns its
+    /// time and text.
+    pub fn trigger_line(&mut self) -> (i64, String) {
         let s = self.p.chain[self.p.cause_pos];
         let t = self.p.trigger - self.rng.range(200, 20_000);
         let msg = match self.p.category {
@@ -303,12 +304,17 @@ impl Sim<'_> {
                 self.rng.range(10, 40)
             ),
         };
-        if self.w.systems[s].is_nginx() {
-            let msg = format!("signal process started: reload ({msg})");
-            self.w.log(s, t, Level::Info, "nginx", "", &msg, None, &[], &[]);
+        let msg = if self.w.systems[s].is_nginx() {
+            format!("signal process started: reload ({msg})")
         } else {
-            self.w
-                .log(s, t, Level::Info, "lifecycle", "main", &msg, None, &[], &[]);
-        }
+            msg
+        };
+        let comp = if self.w.systems[s].is_nginx() {
+            "nginx"
+        } else {
+            "lifecycle"
+        };
+        self.w.log(s, t, Level::Info, comp, "main", &msg, None, &[], &[]);
+        (t, msg)
     }
 }
