@@ -240,12 +240,17 @@ fn gen_incidents_parse_and_hold_their_truth() {
     );
 }
 
-/// Writes seeds 0..5 to /tmp/faultline-incidents/seed-N (truth beside them).
+/// Writes seeds 0..5 (0..$FAULTLINE_INCIDENTS) to
+/// /tmp/faultline-incidents/seed-N, with truth-N.json beside them.
 #[test]
 #[ignore]
 fn write_sample_incidents() {
     let root = Path::new("/tmp/faultline-incidents");
-    for seed in 0..5 {
+    let n: u64 = std::env::var("FAULTLINE_INCIDENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    for seed in 0..n {
         let dir = root.join(format!("seed-{seed}"));
         let _ = std::fs::remove_dir_all(&dir);
         let t = generate(seed, &dir);
