@@ -59,9 +59,9 @@ struct Series<'a> {
     occ: Vec<Occurrence<'a>>,
 }
 
-/// A prior for mined templates: unknown errors are neither clearly causes
-/// nor clearly symptoms.
-const TEMPLATE_PRIOR: f64 = 0.5;
+/// A prior for mined templates: an error no signature names is weaker
+/// evidence of a cause than one the catalog knows.
+const TEMPLATE_PRIOR: f64 = 0.3;
 
 /// Builds the summary.
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
@@ -103,6 +103,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             },
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id?, o.ts?))).collect(),
+            known: matches!(s.kind, Kind::Signature(_)),
         })
         .collect();
     let analysis = match (lo, hi) {
@@ -349,6 +350,9 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
     let system_of = |source: u32| d.sources[source as usize].system;
     let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
     for e in &inp.data.events {
+        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout {
+            continue; // written at a deadline, not when the other side acted
+        }
         if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
             sightings.push((system_of(e.source), id, t, e.status));
         }

@@ -11,8 +11,10 @@
 //! A candidate cause is a series that rises above its own baseline with
 //! enough evidence (or a new error that appears well into the window). Its
 //! score is `0.35·onset + 0.15·rise + 0.25·explains + 0.25·prior`:
-//! - `onset`: `exp(−Δ/2 min)` where `Δ` is how long after the earliest
-//!   candidate onset it starts (corrected clock);
+//! - `onset`: `exp(−Δ/2 min)` where `Δ` is how long after the incident's
+//!   start it starts (corrected clock); the incident starts at the earliest
+//!   onset of the ten-minute window holding the most evidence of change, so
+//!   a lone early blip does not steal it (and scores half as much);
 //! - `rise`: how far its rate rose, times the confidence of the change;
 //! - `explains`: the share of the other rising series that follow it within
 //!   the lag window (weighted by how soon), plus those that share failing
@@ -53,6 +55,9 @@ pub struct SeriesIn<'a> {
     pub times: Vec<i64>,
     /// Request ids of its events, with their corrected times.
     pub ids: Vec<(&'a str, i64)>,
+    /// A catalog signature (true) or a mined template (false): only known
+    /// signatures can be candidates on the strength of being new.
+    pub known: bool,
 }
 
 /// A ranked cause.
@@ -97,9 +102,10 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
         .collect();
     let onsets: Vec<(usize, i64)> =
         (0..series.len()).filter(|&i| candidate[i]).map(|i| (i, changes[i].map_or(0, |c| c.onset))).collect();
-    let Some(first) = onsets.iter().map(|o| o.1).min() else {
+    if onsets.is_empty() {
         return Analysis { changes, candidate, ranked: Vec::new() };
-    };
+    }
+    let first = incident_start(&onsets, &changes);
     let joined = shared_requests(series, &candidate);
     let mut ranked: Vec<Ranked> = onsets
         .iter()
@@ -119,8 +125,14 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
                 explained += 0.5 * soon + 0.5 * id_share;
             }
             let change = changes[i].expect("candidates have a change");
+            let onset_part = if onset >= first {
+                (-((onset - first) as f64) / ONSET_SCALE_MS).exp()
+            } else {
+                // Before the incident's cluster of onsets: likely unrelated.
+                0.5 * (-((first - onset) as f64) / ONSET_SCALE_MS).exp()
+            };
             let parts = [
-                (-((onset - first) as f64) / ONSET_SCALE_MS).exp(),
+                onset_part,
                 change.rise() * significance(change.llr),
                 (explained / others).min(1.0),
                 series[i].prior,
@@ -136,6 +148,22 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
             .then_with(|| a.series.cmp(&b.series))
     });
     Analysis { changes, candidate, ranked }
+}
+
+/// The start of the incident: the earliest onset of the window of
+/// [`EFFECT_LAG_MS`] that holds the most evidence of change (the sum of the
+/// onsets' significance). A lone early change far from the cascade does not
+/// move it.
+fn incident_start(onsets: &[(usize, i64)], changes: &[Option<Change>]) -> i64 {
+    let weight = |i: usize| changes[i].map_or(0.0, |c| significance(c.llr));
+    let mut best = (f64::MIN, i64::MAX);
+    for &(_, s) in onsets {
+        let w: f64 = onsets.iter().filter(|&&(_, o)| o >= s && o - s <= EFFECT_LAG_MS).map(|&(j, _)| weight(j)).sum();
+        if w > best.0 + 1e-9 || ((w - best.0).abs() <= 1e-9 && s < best.1) {
+            best = (w, s);
+        }
+    }
+    best.1
 }
 
 /// For candidate pairs (a, b): how many request ids a saw first that b saw
@@ -168,7 +196,7 @@ mod tests {
     use super::*;
 
     fn series(system: u32, prior: f64, times: Vec<i64>) -> SeriesIn<'static> {
-        SeriesIn { system, prior, times, ids: Vec::new() }
+        SeriesIn { system, prior, times, ids: Vec::new(), known: true }
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! response from both sides, so when a pair has at least [`MIN_PAIRS`] such
 //! confirmed requests only those are used; requests with conflicting
 //! statuses (a 504 at a gateway, a 401 behind it) are different hops and
-//! never used.
+//! never used. The caller leaves out timeouts: a timeout is written at a
+//! deadline, not when the other side acted, so its time says nothing of the
+//! clocks.
 //! The offsets are then chained from a reference system along the best
 //! supported trusted pairs (a maximum spanning tree). Systems joined to nothing
 //! keep offset 0 with no support: aligning error series instead cannot
@@ -69,15 +71,15 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
                 // The same status on both sides: the same response.
                 let same =
                     sa.iter().filter(|(s, _)| s.is_some()).find_map(|(s, ta)| sb.get(s).map(|tb| (*ta, *tb)));
+                let known = |m: &BTreeMap<Option<u16>, i64>| m.keys().flatten().copied().collect::<Vec<u16>>();
+                let (ka, kb) = (known(sa), known(sb));
+                let first = |m: &BTreeMap<Option<u16>, i64>| m.values().copied().min().unwrap_or(0);
                 let pair = match same {
                     Some((ta, tb)) => Some((true, ta, tb)),
-                    // Neither side knows a status: the first sightings.
-                    None if sa.keys().all(Option::is_none) && sb.keys().all(Option::is_none) => {
-                        Some((false, sa[&None], sb[&None]))
-                    }
-                    // A status on one side only, or different ones: the two
-                    // lines may be about different hops.
-                    None => None,
+                    // Different statuses: the lines are about different hops.
+                    None if !ka.is_empty() && !kb.is_empty() => None,
+                    // A status on one side at most: the first sightings.
+                    None => Some((false, first(sa), first(sb))),
                 };
                 if let Some((confirmed, ta, tb)) = pair {
                     diffs.entry((a, b)).or_default().push((confirmed, ta.min(tb), tb - ta));

@@ -8,4 +8,5 @@ mod gen;
 mod inputs;
 mod invariance;
 mod patterns;
+mod ranking;
 mod scan;

@@ -1,0 +1,110 @@
+//! Cause-ranking accuracy over generated incidents whose true cause is
+//! known (`gen`): top-1 and top-3 (category and system of the cause),
+//! the onset error, the clock offsets where request ids are shared, and a
+//! naive ranking by count for comparison. The figures are printed (run with
+//! `--nocapture` to see them) and asserted against the issue's goals.
+
+use crate::gen::{all_seeds, generate, Truth};
+use crate::util::*;
+
+struct Outcome {
+    top1: bool,
+    top3: bool,
+    naive: bool,
+    onset_err_ms: Option<i64>,
+    offset_errs: Vec<i64>,
+}
+
+fn judge(truth: &Truth, s: &crate::contract::Summary, raw: &serde_json::Value) -> Outcome {
+    let is_truth = |c: &crate::contract::Cause| c.category == truth.category && c.system == truth.system;
+    let top1 = s.causes.first().is_some_and(is_truth);
+    let top3 = s.causes.iter().take(3).any(is_truth);
+    // The naive ranking: the loudest signature.
+    let naive = s
+        .signatures
+        .iter()
+        .max_by_key(|g| g.count)
+        .is_some_and(|g| g.category == truth.category && g.system == truth.system);
+    let true_offset = |sys: &str| truth.offsets_ms.iter().find(|(n, _)| n == sys).map_or(0, |o| o.1);
+    let our_offset = |sys: &str| s.systems.iter().find(|x| x.name == sys).map_or(0, |x| x.clock_offset_ms);
+    let method = |sys: &str| {
+        raw["systems"].as_array().unwrap().iter().find(|x| x["name"] == sys).map_or("none".to_string(), |x| {
+            x["clock_method"].as_str().unwrap_or("none").to_string()
+        })
+    };
+    // Our corrected clock is the true clock shifted by our reference's
+    // true offset: true = ours + our_offset(S) − true_offset(S).
+    let onset_err_ms = s.causes.iter().find(|c| is_truth(c)).and_then(|c| {
+        let ms = chrono::DateTime::parse_from_rfc3339(raw_onset(raw, c)?).ok()?.timestamp_millis();
+        Some((ms + our_offset(&c.system) - true_offset(&c.system) - truth.onset_ms).abs())
+    });
+    let mut offset_errs = Vec::new();
+    let estimated: Vec<&str> =
+        s.systems.iter().map(|x| x.name.as_str()).filter(|n| method(n) != "none").collect();
+    if truth.shared_ids {
+        for a in &estimated {
+            for b in &estimated {
+                if a < b {
+                    let ours = our_offset(b) - our_offset(a);
+                    let real = true_offset(b) - true_offset(a);
+                    offset_errs.push((ours - real).abs());
+                }
+            }
+        }
+    }
+    Outcome { top1, top3, naive, onset_err_ms, offset_errs }
+}
+
+fn raw_onset<'a>(raw: &'a serde_json::Value, c: &crate::contract::Cause) -> Option<&'a str> {
+    raw["causes"].as_array()?.iter().find(|x| x["rank"] == c.rank)?["onset"].as_str()
+}
+
+#[test]
+fn ranking_accuracy_on_generated_incidents() {
+    let root = Dir::new();
+    let mut outcomes = Vec::new();
+    let mut misses = Vec::new();
+    for seed in all_seeds() {
+        let dir = root.join(&format!("seed-{seed}"));
+        let truth = generate(seed, &dir);
+        let out = run(&["scan", "--format", "json", "--quiet", "--tz", "UTC", dir.to_str().unwrap()]);
+        let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let s: crate::contract::Summary = serde_json::from_value(raw.clone()).unwrap();
+        let o = judge(&truth, &s, &raw);
+        if !o.top1 {
+            let got: Vec<String> =
+                s.causes.iter().take(3).map(|c| format!("{}/{}/{}", c.category, c.system, c.signature)).collect();
+            misses.push(format!("seed {seed}: want {}/{}, got {got:?}", truth.category, truth.system));
+        }
+        outcomes.push(o);
+    }
+    let n = outcomes.len() as f64;
+    let share = |f: &dyn Fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count() as f64 / n;
+    let top1 = share(&|o| o.top1);
+    let top3 = share(&|o| o.top3);
+    let naive = share(&|o| o.naive);
+    let mut onset: Vec<i64> = outcomes.iter().filter_map(|o| o.onset_err_ms).collect();
+    onset.sort_unstable();
+    let median_onset = onset.get(onset.len() / 2).copied().unwrap_or(i64::MAX);
+    let offsets: Vec<i64> = outcomes.iter().flat_map(|o| o.offset_errs.iter().copied()).collect();
+    let offsets_ok = offsets.iter().filter(|&&e| e <= 250).count();
+    println!(
+        "ranking over {} incidents: top-1 {:.1}%, top-3 {:.1}%, naive-by-count top-1 {:.1}%, \
+         median onset error {} ms, clock offsets within 250 ms: {}/{}",
+        outcomes.len(),
+        top1 * 100.0,
+        top3 * 100.0,
+        naive * 100.0,
+        median_onset,
+        offsets_ok,
+        offsets.len()
+    );
+    for m in &misses {
+        println!("  miss {m}");
+    }
+    assert!(top1 >= 0.90, "top-1 {top1:.3}");
+    assert!(top3 >= 0.98, "top-3 {top3:.3}");
+    assert!(median_onset <= 1000, "median onset error {median_onset} ms");
+    assert!(offsets_ok == offsets.len(), "offsets off by more than 250 ms: {:?}", offsets);
+    assert!(naive < 0.6, "the naive ranking should fail often, got {naive:.2}");
+}
