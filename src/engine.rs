@@ -309,6 +309,7 @@ impl Ctx<'_> {
                 status: fields.status.or_else(|| event::http_status(head)),
                 request_id: fields.request_id.or_else(|| event::request_id(head)),
                 text: text.into_boxed_str(),
+                remote: event::is_remote_view(line) || event::is_remote_view(head),
             };
             r.events.push((rel, ev));
         }

@@ -48,6 +48,9 @@ pub struct Event {
     /// The head line (and the hit line after it when the hit is inside the
     /// event), capped: the evidence.
     pub text: Box<str>,
+    /// The line reports the answer of a remote call (a client exception, an
+    /// outbound URL, a proxy's access log): a view of a failure elsewhere.
+    pub remote: bool,
 }
 
 /// The fields of one line other than its signature and position.
@@ -71,6 +74,49 @@ pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
         status: http_status(line),
         request_id: request_id(line),
     }
+}
+
+/// Words that mark a client's view of a remote call's failure.
+const CLIENT_MARKERS: [&[u8]; 22] = [
+    b"://",
+    b"HttpClientErrorException",
+    b"HttpServerErrorException",
+    b"WebClientResponseException",
+    b"RestClientException",
+    b"ResourceAccessException",
+    b"FeignException",
+    b"AxiosError",
+    b"Request failed with status code",
+    b"requests.exceptions",
+    b"urllib3",
+    b"HttpRequestException",
+    b"does not indicate success",
+    b"ClientResponseError",
+    b"call failed",
+    b"request failed",
+    b"upstream",
+    b"dial tcp",
+    b"client error",
+    b"server error",
+    b"calling ",
+    b"response from ",
+];
+
+/// Whether a line reports the answer of a remote call rather than a
+/// failure of the system that writes it: a client exception or an
+/// outbound URL, or an access-log line (what a proxy served is what its
+/// upstream answered).
+pub fn is_remote_view(line: &[u8]) -> bool {
+    CLIENT_MARKERS.iter().any(|m| memchr::memmem::find(line, m).is_some()) || is_access_log(line)
+}
+
+/// `"GET /path HTTP/1.1" 503 ...`
+fn is_access_log(line: &[u8]) -> bool {
+    memchr::memmem::find_iter(line, b" HTTP/").any(|at| {
+        let rest = &line[at + 6..];
+        let q = rest.iter().position(|&b| b == b'"');
+        q.is_some_and(|q| q < 6 && rest.get(q + 1) == Some(&b' ') && three_digit_status(rest, q + 2).is_some())
+    })
 }
 
 const LEVEL_WORDS: [(&[u8], Level); 14] = [
@@ -312,6 +358,24 @@ mod tests {
         ];
         for (line, want) in rows {
             assert_eq!(http_status(line.as_bytes()), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn remote_views() {
+        for line in [
+            "ERROR c.a.Client - erp call failed: HttpClientErrorException$BadRequest: 400 Bad Request",
+            "error: AxiosError: Request failed with status code 429",
+            "10.0.0.1 - - [24/Nov/2026:19:07:01 +0000] \"POST /api/sync HTTP/1.1\" 502 0 \"-\" \"ua\"",
+            "Get \"http://erp.internal/api\": context deadline exceeded",
+        ] {
+            assert!(is_remote_view(line.as_bytes()), "{line}");
+        }
+        for line in [
+            "{\"level\":\"error\",\"msg\":\"payload schema mismatch\",\"status\":400}",
+            "WARN ratelimit 100 per 1 minute exceeded -> 429 Too Many Requests",
+        ] {
+            assert!(!is_remote_view(line.as_bytes()), "{line}");
         }
     }
 

@@ -51,12 +51,25 @@ struct Occurrence<'a> {
     line: u64,
     status: Option<u16>,
     text: &'a str,
+    remote: bool,
 }
 
 struct Series<'a> {
     system: u32,
     kind: Kind,
     occ: Vec<Occurrence<'a>>,
+}
+
+/// How much a series made of remote views (a client reporting what the
+/// system it called answered) loses of its prior: it is the other
+/// system's failure seen from here.
+const REMOTE_DISCOUNT: f64 = 0.5;
+
+fn remote_share(s: &Series<'_>) -> f64 {
+    if s.occ.is_empty() {
+        return 0.0;
+    }
+    s.occ.iter().filter(|o| o.remote).count() as f64 / s.occ.len() as f64
 }
 
 /// A prior for mined templates: an error no signature names is weaker
@@ -100,7 +113,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             prior: match &s.kind {
                 Kind::Signature(sig) => prior(inp.catalog, *sig),
                 Kind::Template(..) => TEMPLATE_PRIOR,
-            },
+            } * (1.0 - REMOTE_DISCOUNT * remote_share(s)),
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(_)),
@@ -305,6 +318,7 @@ fn build_series<'a>(
             line: e.line,
             status: e.status,
             text: &e.text,
+            remote: e.remote,
         });
     }
     for (system, _) in d.systems.iter().enumerate() {
@@ -331,6 +345,7 @@ fn build_series<'a>(
                 line: u.line,
                 status: None,
                 text: &u.text,
+                remote: crate::event::is_remote_view(u.text.as_bytes()),
             });
         }
     }
