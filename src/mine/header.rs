@@ -369,41 +369,257 @@ impl HeaderModel {
 
     /// Byte offset where the message of `line` starts.
     pub fn message_start(&self, line: &[u8]) -> usize {
-        let mut idx = 0;
-        let mut ok = true;
-        let mut start_of_msg = None;
-        fields(line, self.cols + 1, |s, e| {
-            if idx == self.cols {
-                start_of_msg = Some(s);
-                return false;
-            }
-            if let Some(k) = self.expect[idx] {
-                if !fits(k, &line[s..e]) {
-                    ok = false;
-                    return false;
-                }
-            }
-            let _ = e;
-            idx += 1;
-            true
-        });
-        if ok && idx == self.cols {
-            return start_of_msg.unwrap_or(line.len());
-        }
-        generic_message_start(line)
+        self.fit_start(line).unwrap_or_else(|| generic_message_start(line))
+    }
+
+    /// Where the message of `line` starts when `line` fits this layout
+    /// (`None`: it does not).
+    pub fn fit_start(&self, line: &[u8]) -> Option<usize> {
+        self.fit_fields(&mut LineFields::new(line), false)
+    }
+
+    /// Does the layout check at least one column's kind? (One that checks
+    /// none would fit any line with enough fields.)
+    fn is_specific(&self) -> bool {
+        self.cols > 0 && self.expect.iter().any(|k| k.is_some())
     }
 }
 
-/// Does field `f` fit a column whose lines show kind `k`?
-fn fits(k: Kind, f: &[u8]) -> bool {
-    match k {
-        Kind::Num | Kind::Month if is_num(f) || is_month(f) => true,
-        Kind::Level => is_level(f) || is_single_level(f),
-        Kind::Comp => is_comp(f),
-        _ => {
-            let got = kind_of(f);
-            got == k || (got.is_anchor() && k.is_anchor() && got != Kind::Level && k != Kind::Level)
+/// The header layouts of one input, for inputs whose format changes: the
+/// first is learned from the first lines; more are learned from lines that
+/// fit none of them (see [`Layouts::learn_more`]). A line takes the first
+/// layout, in learning order, that it fits, so the result for a line depends
+/// only on the set of layouts, not on which thread looks at it.
+#[derive(Clone, Debug, Default)]
+pub struct Layouts {
+    models: Vec<HeaderModel>,
+}
+
+/// At most this many layouts per input.
+pub const MAX_LAYOUTS: usize = 32;
+
+impl Layouts {
+    /// One layout learned from `sample`.
+    pub fn learn<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> Layouts {
+        Layouts { models: vec![HeaderModel::learn(sample)] }
+    }
+
+    /// Number of layouts.
+    pub fn len(&self) -> usize {
+        self.models.len()
+    }
+
+    /// Whether there is no layout (every line takes the per-line rule).
+    pub fn is_empty(&self) -> bool {
+        self.models.is_empty()
+    }
+
+    /// The first `n` layouts (as they stood when there were `n`).
+    pub fn prefix(&self, n: usize) -> &[HeaderModel] {
+        &self.models[..n.min(self.models.len())]
+    }
+
+    /// All layouts.
+    pub fn models(&self) -> &[HeaderModel] {
+        &self.models
+    }
+
+    /// Learns one more layout from `unfit` (lines that fit none so far) and
+    /// keeps it when it checks some column and fits at least 90% of them.
+    pub fn learn_more(&mut self, unfit: &[&[u8]]) -> bool {
+        if self.models.len() >= MAX_LAYOUTS || unfit.is_empty() {
+            return false;
         }
+        let m = HeaderModel::learn(unfit.iter().copied());
+        if !m.is_specific() {
+            return false;
+        }
+        let fit = unfit
+            .iter()
+            .filter(|l| m.fit_fields(&mut LineFields::new(l), true).is_some())
+            .count();
+        if fit * 10 < unfit.len() * 9 {
+            return false;
+        }
+        self.models.push(m);
+        true
+    }
+}
+
+/// Leading fields in a line's [`shape`].
+pub const SHAPE_COLS: usize = 4;
+
+/// The kinds of the first [`SHAPE_COLS`] fields of a line, as bytes (0: no
+/// such field): lines of one format share it.
+pub fn shape(line: &[u8]) -> [u8; SHAPE_COLS] {
+    let mut sig = [0u8; SHAPE_COLS];
+    let mut c = 0;
+    fields(line, SHAPE_COLS, |s, e| {
+        sig[c] = kind_of(&line[s..e]) as u8 + 1;
+        c += 1;
+        true
+    });
+    sig
+}
+
+/// Where the message starts by the first of `models` that `line` fits.
+#[inline]
+pub fn fit_any(models: &[HeaderModel], line: &[u8]) -> Option<usize> {
+    // the leading fields are split once and each field's shape computed at
+    // most once, however many layouts are tried; a lone layout is checked
+    // leniently (any time-like field fits a time-like column), several are
+    // checked strictly so that one does not take another's lines
+    let mut lf = LineFields::new(line);
+    let strict = models.len() > 1;
+    models.iter().find_map(|m| m.fit_fields(&mut lf, strict))
+}
+
+const F_DONE: u8 = 1;
+const F_NUM: u8 = 2;
+const F_MONTH: u8 = 4;
+const F_LEVEL: u8 = 8;
+const F_COMP: u8 = 16;
+
+/// The leading fields of one line, split on demand, with their shapes
+/// computed on demand.
+struct LineFields<'a> {
+    line: &'a [u8],
+    /// end of the part split so far
+    pos: usize,
+    n: usize,
+    bounds: [(u32, u32); MAX_COLS + 1],
+    flags: [u8; MAX_COLS + 1],
+}
+
+impl<'a> LineFields<'a> {
+    fn new(line: &'a [u8]) -> Self {
+        LineFields {
+            line,
+            pos: 0,
+            n: 0,
+            bounds: [(0, 0); MAX_COLS + 1],
+            flags: [0; MAX_COLS + 1],
+        }
+    }
+    /// Bounds of field `i`, if the line has it.
+    #[inline]
+    fn get(&mut self, i: usize) -> Option<(usize, usize)> {
+        while self.n <= i {
+            if self.n > MAX_COLS {
+                return None;
+            }
+            let (s, e) = next_field(self.line, self.pos)?;
+            self.bounds[self.n] = (s as u32, e as u32);
+            self.pos = e;
+            self.n += 1;
+        }
+        let (s, e) = self.bounds[i];
+        Some((s as usize, e as usize))
+    }
+    #[inline]
+    fn field(&self, i: usize) -> &'a [u8] {
+        let (s, e) = self.bounds[i];
+        &self.line[s as usize..e as usize]
+    }
+    /// Flags of field `i` (already split).
+    #[inline]
+    fn flags(&mut self, i: usize) -> u8 {
+        if self.flags[i] & F_DONE == 0 {
+            let f = self.field(i);
+            let mut fl = F_DONE;
+            match f.first() {
+                Some(c) if c.is_ascii_alphabetic() => {
+                    if is_month(f) {
+                        fl |= F_MONTH;
+                    }
+                    if is_level(f) || is_single_level(f) {
+                        fl |= F_LEVEL;
+                    }
+                }
+                _ => {
+                    if is_num(f) {
+                        fl |= F_NUM;
+                    }
+                }
+            }
+            if is_comp(f) {
+                fl |= F_COMP;
+            }
+            self.flags[i] = fl;
+        }
+        self.flags[i]
+    }
+}
+
+/// Separator bytes of [`fields`], as a table.
+static SEP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'|' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// The field starting at or after `i` (same rules as [`fields`]).
+#[inline]
+fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    let n = line.len();
+    while i < n && SEP[line[i] as usize] {
+        i += 1;
+    }
+    if i >= n {
+        return None;
+    }
+    let start = i;
+    if line[i] == b'[' {
+        let mut depth = 0usize;
+        while i < n {
+            match line[i] {
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        i += 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    while i < n && !SEP[line[i] as usize] {
+        i += 1;
+    }
+    Some((start, i))
+}
+
+impl HeaderModel {
+    /// [`HeaderModel::fit_start`] on a line split by [`LineFields`].
+    fn fit_fields(&self, lf: &mut LineFields, strict: bool) -> Option<usize> {
+        for c in 0..self.cols {
+            lf.get(c)?;
+            if let Some(k) = self.expect[c] {
+                let fl = lf.flags(c);
+                let ok = match k {
+                    Kind::Num if strict => fl & F_NUM != 0,
+                    Kind::Month if strict => fl & F_MONTH != 0,
+                    Kind::TimeBracket | Kind::LevelBracket if strict => kind_of(lf.field(c)) == k,
+                    Kind::Num | Kind::Month if fl & (F_NUM | F_MONTH) != 0 => true,
+                    Kind::Level => fl & F_LEVEL != 0,
+                    Kind::Comp => fl & F_COMP != 0,
+                    _ => {
+                        let got = kind_of(lf.field(c));
+                        got == k || (got.is_anchor() && k.is_anchor() && got != Kind::Level && k != Kind::Level)
+                    }
+                };
+                if !ok {
+                    return None;
+                }
+            }
+        }
+        Some(lf.get(self.cols).map_or(lf.line.len(), |(s, _)| s))
     }
 }
 

@@ -16,32 +16,43 @@
 pub const VAR: &str = "<*>";
 
 /// Appends the masked tokens of `msg` to `out`, separated by one space, with
-/// runs of tokens that are exactly `<*>` collapsed into one.
-pub fn mask_message(msg: &str, out: &mut String) {
+/// runs of tokens that are exactly `<*>` collapsed into one. Works on bytes:
+/// tokens are split on ASCII whitespace and every decision is made on ASCII
+/// characters, so other bytes (UTF-8 or not) pass through unchanged.
+pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
     let mut prev_var = false;
     let mut first = true;
-    let b = msg.as_bytes();
+    let b = msg;
+    let n = b.len();
     let mut i = 0;
-    while i < b.len() {
-        while i < b.len() && b[i].is_ascii_whitespace() {
+    loop {
+        while i < n && CLASS[b[i] as usize] & WS != 0 {
             i += 1;
         }
-        if i >= b.len() {
+        if i >= n {
             break;
         }
+        // one pass over the token: its end and its character classes
         let ts = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() {
+        let mut fl = 0u8;
+        let mut alpha = 0usize;
+        while i < n {
+            let k = CLASS[b[i] as usize];
+            if k & WS != 0 {
+                break;
+            }
+            fl |= k;
+            alpha += (k & ALPHA != 0) as usize;
             i += 1;
         }
-        // whitespace is ASCII, so these are char boundaries
-        let tok = &msg[ts..i];
+        let tok = &b[ts..i];
         let mark = out.len();
         if !first {
-            out.push(' ');
+            out.push(b' ');
         }
         let body = out.len();
-        mask_token(tok, out);
-        let is_var = &out[body..] == VAR;
+        mask_token_classes(tok, fl, alpha, out);
+        let is_var = &out[body..] == VAR.as_bytes();
         if is_var && prev_var {
             out.truncate(mark);
             continue;
@@ -84,26 +95,32 @@ fn is_delim(c: u8) -> bool {
 }
 
 /// Masks one whitespace-free token, appending the result to `out`.
-pub fn mask_token(tok: &str, out: &mut String) {
-    let b = tok.as_bytes();
-    // one pass over the token: which character classes it holds
+pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
     let mut fl = 0u8;
     let mut alpha = 0usize;
-    for &c in b {
+    for &c in tok {
         let k = CLASS[c as usize];
         fl |= k;
         alpha += (k & ALPHA != 0) as usize;
     }
+    mask_token_classes(tok, fl, alpha, out)
+}
+
+/// [`mask_token`] with the token's character classes (`fl`) and number of
+/// ASCII letters (`alpha`) already known.
+#[inline]
+fn mask_token_classes(tok: &[u8], fl: u8, alpha: usize, out: &mut Vec<u8>) {
+    let b = tok;
     // fast path: no digit, '/', '@' and not a boolean/null: nothing to mask
     if fl & (DIGIT | SLASH | AT) == 0 {
         if alpha != 4 && alpha != 5 {
-            out.push_str(tok);
+            out.extend_from_slice(tok);
             return;
         }
         let s = b.iter().position(|c| c.is_ascii_alphabetic()).unwrap_or(0);
         let e = s + b[s..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
         if !is_bool_null(&b[s..e]) {
-            out.push_str(tok);
+            out.extend_from_slice(tok);
             return;
         }
     }
@@ -116,14 +133,14 @@ pub fn mask_token(tok: &str, out: &mut String) {
         e -= 1;
     }
     if s == e || !b[s..e].iter().any(|c| c.is_ascii_alphanumeric()) {
-        out.push_str(tok);
+        out.extend_from_slice(tok);
         return;
     }
     let core = &tok[s..e];
-    if fl & (DIGIT | SLASH | AT) != 0 && is_whole_var(core.as_bytes(), fl) {
-        out.push_str(&tok[..s]);
-        out.push_str(VAR);
-        out.push_str(&tok[e..]);
+    if fl & (DIGIT | SLASH | AT) != 0 && is_whole_var(core, fl) {
+        out.extend_from_slice(&tok[..s]);
+        out.extend_from_slice(VAR.as_bytes());
+        out.extend_from_slice(&tok[e..]);
         return;
     }
     // Piece-wise masking over the whole token (the wrappers are delimiters
@@ -133,7 +150,7 @@ pub fn mask_token(tok: &str, out: &mut String) {
     let mut any = false;
     while i < b.len() {
         if is_delim(b[i]) || is_leader(b, i) {
-            out.push(b[i] as char);
+            out.push(b[i]);
             i += 1;
             continue;
         }
@@ -148,12 +165,12 @@ pub fn mask_token(tok: &str, out: &mut String) {
         }
         match var_from(&b[ps..pe]) {
             Some(k) => {
-                out.push_str(&tok[ps..ps + k]);
-                out.push_str(VAR);
-                out.push_str(&tok[pe..i]);
+                out.extend_from_slice(&tok[ps..ps + k]);
+                out.extend_from_slice(VAR.as_bytes());
+                out.extend_from_slice(&tok[pe..i]);
                 any = true;
             }
-            None => out.push_str(&tok[ps..i]),
+            None => out.extend_from_slice(&tok[ps..i]),
         }
     }
     if any {
@@ -163,8 +180,8 @@ pub fn mask_token(tok: &str, out: &mut String) {
 }
 
 /// In `out[start..]`, rewrites `<*>:<*>`, `<*>/<*>` and `<*><*>` as `<*>`.
-fn collapse_vars(out: &mut String, start: usize) {
-    let b = &out.as_bytes()[start..];
+fn collapse_vars(out: &mut Vec<u8>, start: usize) {
+    let b = &out[start..];
     let mut i = 0;
     let mut found = false;
     while i + 6 <= b.len() {
@@ -180,13 +197,12 @@ fn collapse_vars(out: &mut String, start: usize) {
     if !found {
         return;
     }
-    let mut res = String::with_capacity(b.len());
-    let s = &out[start..];
-    let sb = s.as_bytes();
+    let mut res = Vec::with_capacity(b.len());
+    let sb = b;
     let mut i = 0;
     while i < sb.len() {
         if sb[i..].starts_with(b"<*>") {
-            res.push_str(VAR);
+            res.extend_from_slice(b"<*>");
             i += 3;
             loop {
                 if sb[i..].starts_with(b"<*>") {
@@ -199,13 +215,12 @@ fn collapse_vars(out: &mut String, start: usize) {
                 }
             }
         } else {
-            let ch = s[i..].chars().next().unwrap();
-            res.push(ch);
-            i += ch.len_utf8();
+            res.push(sb[i]);
+            i += 1;
         }
     }
     out.truncate(start);
-    out.push_str(&res);
+    out.extend_from_slice(&res);
 }
 
 /// A run of two or more dots (`program interrupt: trap instruction....0`).
@@ -246,6 +261,7 @@ const SLASH: u8 = 2;
 const AT: u8 = 4;
 const COLON: u8 = 8;
 const ALPHA: u8 = 16;
+const WS: u8 = 32;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -261,6 +277,8 @@ static CLASS: [u8; 256] = {
             COLON
         } else if c.is_ascii_alphabetic() {
             ALPHA
+        } else if c.is_ascii_whitespace() {
+            WS
         } else {
             0
         };
@@ -380,9 +398,9 @@ mod tests {
     use super::*;
 
     fn m(s: &str) -> String {
-        let mut o = String::new();
-        mask_message(s, &mut o);
-        o
+        let mut o = Vec::new();
+        mask_message(s.as_bytes(), &mut o);
+        String::from_utf8(o).unwrap()
     }
 
     #[test]
