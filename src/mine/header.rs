@@ -474,11 +474,11 @@ pub fn fit_any(models: &[HeaderModel], line: &[u8]) -> Option<usize> {
     models.iter().find_map(|m| m.fit_fields(&mut lf, strict))
 }
 
-const F_DONE: u8 = 1;
-const F_NUM: u8 = 2;
-const F_MONTH: u8 = 4;
-const F_LEVEL: u8 = 8;
-const F_COMP: u8 = 16;
+// predicate bits of a field (the bit << 4 marks it computed)
+const F_NUM: u8 = 1;
+const F_MONTH: u8 = 2;
+const F_LEVEL: u8 = 4;
+const F_COMP: u8 = 8;
 
 /// The leading fields of one line, split on demand, with their shapes
 /// computed on demand.
@@ -521,33 +521,23 @@ impl<'a> LineFields<'a> {
         let (s, e) = self.bounds[i];
         &self.line[s as usize..e as usize]
     }
-    /// Flags of field `i` (already split).
+    /// Is predicate `bit` (one of `F_*`) true of field `i` (already
+    /// split)? Each predicate is computed at most once per field.
     #[inline]
-    fn flags(&mut self, i: usize) -> u8 {
-        if self.flags[i] & F_DONE == 0 {
+    fn has(&mut self, i: usize, bit: u8) -> bool {
+        let done = bit << 4;
+        if self.flags[i] & done == 0 {
             let f = self.field(i);
-            let mut fl = F_DONE;
-            match f.first() {
-                Some(c) if c.is_ascii_alphabetic() => {
-                    if is_month(f) {
-                        fl |= F_MONTH;
-                    }
-                    if is_level(f) || is_single_level(f) {
-                        fl |= F_LEVEL;
-                    }
-                }
-                _ => {
-                    if is_num(f) {
-                        fl |= F_NUM;
-                    }
-                }
-            }
-            if is_comp(f) {
-                fl |= F_COMP;
-            }
-            self.flags[i] = fl;
+            let alpha = f.first().map_or(false, |c| c.is_ascii_alphabetic());
+            let v = match bit {
+                F_NUM => !alpha && is_num(f),
+                F_MONTH => alpha && is_month(f),
+                F_LEVEL => alpha && (is_level(f) || is_single_level(f)),
+                _ => is_comp(f),
+            };
+            self.flags[i] |= done | if v { bit } else { 0 };
         }
-        self.flags[i]
+        self.flags[i] & bit != 0
     }
 }
 
@@ -601,14 +591,13 @@ impl HeaderModel {
         for c in 0..self.cols {
             lf.get(c)?;
             if let Some(k) = self.expect[c] {
-                let fl = lf.flags(c);
                 let ok = match k {
-                    Kind::Num if strict => fl & F_NUM != 0,
-                    Kind::Month if strict => fl & F_MONTH != 0,
+                    Kind::Num if strict => lf.has(c, F_NUM),
+                    Kind::Month if strict => lf.has(c, F_MONTH),
                     Kind::TimeBracket | Kind::LevelBracket if strict => kind_of(lf.field(c)) == k,
-                    Kind::Num | Kind::Month if fl & (F_NUM | F_MONTH) != 0 => true,
-                    Kind::Level => fl & F_LEVEL != 0,
-                    Kind::Comp => fl & F_COMP != 0,
+                    Kind::Num | Kind::Month if lf.has(c, F_NUM) || lf.has(c, F_MONTH) => true,
+                    Kind::Level => lf.has(c, F_LEVEL),
+                    Kind::Comp => lf.has(c, F_COMP),
                     _ => {
                         let got = kind_of(lf.field(c));
                         got == k || (got.is_anchor() && k.is_anchor() && got != Kind::Level && k != Kind::Level)
