@@ -74,7 +74,7 @@ fn remote_share(s: &Series<'_>) -> f64 {
 
 /// A prior for mined templates: an error no signature names is weaker
 /// evidence of a cause than one the catalog knows.
-const TEMPLATE_PRIOR: f64 = 0.3;
+const TEMPLATE_PRIOR: f64 = 0.2;
 
 /// Builds the summary.
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
@@ -334,7 +334,7 @@ fn build_series<'a>(
             continue;
         }
         let texts: Vec<&[u8]> = lines.iter().map(|u| u.text.as_bytes()).collect();
-        let mined = crate::mine::mine_lines(&texts);
+        let mined = crate::mine::mine_messages(&texts);
         for (u, &t) in lines.iter().zip(&mined.per_line) {
             let tpl = &mined.templates[t];
             let kind = Kind::Template(tpl.id.clone(), tpl.template.clone());

@@ -158,7 +158,8 @@ fn incident_start(onsets: &[(usize, i64)], changes: &[Option<Change>]) -> i64 {
     let weight = |i: usize| changes[i].map_or(0.0, |c| significance(c.llr));
     let mut best = (f64::MIN, i64::MAX);
     for &(_, s) in onsets {
-        let w: f64 = onsets.iter().filter(|&&(_, o)| o >= s && o - s <= EFFECT_LAG_MS).map(|&(j, _)| weight(j)).sum();
+        let w: f64 =
+            onsets.iter().filter(|&&(_, o)| o >= s && o - s <= EFFECT_LAG_MS).map(|&(j, _)| weight(j)).sum();
         if w > best.0 + 1e-9 || ((w - best.0).abs() <= 1e-9 && s < best.1) {
             best = (w, s);
         }

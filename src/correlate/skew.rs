@@ -71,7 +71,8 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
                 // The same status on both sides: the same response.
                 let same =
                     sa.iter().filter(|(s, _)| s.is_some()).find_map(|(s, ta)| sb.get(s).map(|tb| (*ta, *tb)));
-                let known = |m: &BTreeMap<Option<u16>, i64>| m.keys().flatten().copied().collect::<Vec<u16>>();
+                let known =
+                    |m: &BTreeMap<Option<u16>, i64>| m.keys().flatten().copied().collect::<Vec<u16>>();
                 let (ka, kb) = (known(sa), known(sb));
                 let first = |m: &BTreeMap<Option<u16>, i64>| m.values().copied().min().unwrap_or(0);
                 let pair = match same {

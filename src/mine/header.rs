@@ -434,10 +434,7 @@ impl Layouts {
         if !m.is_specific() {
             return false;
         }
-        let fit = unfit
-            .iter()
-            .filter(|l| m.fit_fields(&mut LineFields::new(l), true).is_some())
-            .count();
+        let fit = unfit.iter().filter(|l| m.fit_fields(&mut LineFields::new(l), true).is_some()).count();
         if fit * 10 < unfit.len() * 9 {
             return false;
         }
@@ -493,13 +490,7 @@ struct LineFields<'a> {
 
 impl<'a> LineFields<'a> {
     fn new(line: &'a [u8]) -> Self {
-        LineFields {
-            line,
-            pos: 0,
-            n: 0,
-            bounds: [(0, 0); MAX_COLS + 1],
-            flags: [0; MAX_COLS + 1],
-        }
+        LineFields { line, pos: 0, n: 0, bounds: [(0, 0); MAX_COLS + 1], flags: [0; MAX_COLS + 1] }
     }
     /// Bounds of field `i`, if the line has it.
     #[inline]
@@ -600,7 +591,8 @@ impl HeaderModel {
                     Kind::Comp => lf.has(c, F_COMP),
                     _ => {
                         let got = kind_of(lf.field(c));
-                        got == k || (got.is_anchor() && k.is_anchor() && got != Kind::Level && k != Kind::Level)
+                        got == k
+                            || (got.is_anchor() && k.is_anchor() && got != Kind::Level && k != Kind::Level)
                     }
                 };
                 if !ok {

@@ -169,11 +169,7 @@ fn block_starts(layouts: &mut header::Layouts, lines: &[&[u8]], min: usize) -> V
 fn line_key(raw: &[u8], start: usize, buf: &mut Vec<u8>) {
     buf.clear();
     let line = trim_eol(raw);
-    let start = if start == UNFIT {
-        header::generic_message_start(line)
-    } else {
-        start
-    };
+    let start = if start == UNFIT { header::generic_message_start(line) } else { start };
     mask::mask_message(&line[start..], buf);
 }
 
@@ -252,21 +248,17 @@ fn scan_block(lines: &[&[u8]], starts: &[usize], base: usize, want_hashes: bool)
         (hs, t)
     };
     if !want_hashes {
-        let t = lines
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(ci, c)| one(ci, c).1)
-            .reduce(KeyTable::default, |mut a, b| {
+        let t = lines.par_chunks(CHUNK).enumerate().map(|(ci, c)| one(ci, c).1).reduce(
+            KeyTable::default,
+            |mut a, b| {
                 a.absorb(b);
                 a
-            });
+            },
+        );
         return (Vec::new(), t);
     }
-    let parts: Vec<(Vec<u64>, KeyTable)> = lines
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(ci, c)| one(ci, c))
-        .collect();
+    let parts: Vec<(Vec<u64>, KeyTable)> =
+        lines.par_chunks(CHUNK).enumerate().map(|(ci, c)| one(ci, c)).collect();
     let mut hashes = Vec::with_capacity(lines.len());
     let mut table = KeyTable::default();
     for (hs, t) in parts {
@@ -288,11 +280,7 @@ fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
     let groups: Vec<cluster::Group> = keys
         .iter()
         .map(|(_, k, c, _)| cluster::Group {
-            toks: if k.is_empty() {
-                Vec::new()
-            } else {
-                k.split(' ').map(String::from).collect()
-            },
+            toks: if k.is_empty() { Vec::new() } else { k.split(' ').map(String::from).collect() },
             count: *c,
         })
         .collect();
@@ -313,16 +301,10 @@ fn finish(table: KeyTable) -> (Vec<MinedTemplate>, HashU64<usize>) {
         })
         .collect();
     templates.sort_unstable_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then(a.first_line.cmp(&b.first_line))
-            .then_with(|| a.template.cmp(&b.template))
+        b.count.cmp(&a.count).then(a.first_line.cmp(&b.first_line)).then_with(|| a.template.cmp(&b.template))
     });
-    let index: HashMap<&str, usize> = templates
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.template.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> =
+        templates.iter().enumerate().map(|(i, t)| (t.template.as_str(), i)).collect();
     let mut of_key = HashU64::default();
     for (i, t) in finals.iter().enumerate() {
         of_key.insert(keys[i].0, index[t.as_str()]);
@@ -373,11 +355,8 @@ pub fn mine_lines(lines: &[&[u8]]) -> Mined {
 /// the same template text.
 pub fn mine_messages(lines: &[&[u8]]) -> Mined {
     // the message field of JSON / logfmt lines; None for other lines
-    let fields: Vec<Option<Vec<u8>>> = lines
-        .par_iter()
-        .with_min_len(256)
-        .map(|l| structured::message_of(trim_eol(l)))
-        .collect();
+    let fields: Vec<Option<Vec<u8>>> =
+        lines.par_iter().with_min_len(256).map(|l| structured::message_of(trim_eol(l))).collect();
     // header layouts are learned from, and applied to, the other lines only
     let plain_idx: Vec<usize> = (0..lines.len()).filter(|&i| fields[i].is_none()).collect();
     let plain: Vec<&[u8]> = plain_idx.iter().map(|&i| trim_eol(lines[i])).collect();
@@ -388,11 +367,7 @@ pub fn mine_messages(lines: &[&[u8]]) -> Mined {
     for (k, &i) in plain_idx.iter().enumerate() {
         starts[i] = plain_starts[k];
     }
-    let msgs: Vec<&[u8]> = lines
-        .iter()
-        .zip(&fields)
-        .map(|(l, f)| f.as_deref().unwrap_or(l))
-        .collect();
+    let msgs: Vec<&[u8]> = lines.iter().zip(&fields).map(|(l, f)| f.as_deref().unwrap_or(l)).collect();
     let (hashes, table) = scan_block(&msgs, &starts, 0, true);
     let (templates, of_key) = finish(table);
     let per_line = hashes.iter().map(|h| of_key[h]).collect();
@@ -518,9 +493,7 @@ fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
     if p.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
-    Ok(Box::new(
-        std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
-    ))
+    Ok(Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
 }
 
 fn push_num(o: &mut Vec<u8>, mut n: usize) {
@@ -581,11 +554,7 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
         writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
         for t in &templates {
             let share = 100.0 * t.count as f64 / total.max(1) as f64;
-            writeln!(
-                out,
-                "{:>9}  {:>5.1}%  {:<16}  {}",
-                t.count, share, t.id, t.template
-            )?;
+            writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
         }
         writeln!(out, "{} templates, {} lines", templates.len(), total)?;
         return Ok(());
@@ -703,16 +672,9 @@ mod tests {
             ));
         }
         let ls = lines(&t);
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap()
-            .install(|| mine_lines(&ls));
-        let four = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap()
-            .install(|| mine_lines(&ls));
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| mine_lines(&ls));
+        let four =
+            rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| mine_lines(&ls));
         assert_eq!(one.templates, four.templates);
         assert_eq!(one.per_line, four.per_line);
     }
@@ -766,7 +728,11 @@ mod tests {
         assert_eq!(tpl(&m, 0), "connection to <*> refused after <*> ms");
         assert_eq!(m.per_line[0], m.per_line[1]);
         assert_eq!(tpl(&m, 2), "slow query on table <*> took <*>");
-        assert!(tpl(&m, 3).ends_with("upstream timed out while reading response header from upstream"), "{}", tpl(&m, 3));
+        assert!(
+            tpl(&m, 3).ends_with("upstream timed out while reading response header from upstream"),
+            "{}",
+            tpl(&m, 3)
+        );
         assert!(!tpl(&m, 3).contains("2024"));
         assert_eq!(m.templates.len(), 3, "{:?}", m.templates);
         for t in &m.templates {
@@ -778,10 +744,25 @@ mod tests {
     fn mine_messages_thread_invariant() {
         let raw: Vec<String> = (0..5000)
             .map(|i| match i % 3 {
-                0 => format!("Dec 10 06:55:{:02} host sshd[{}]: Failed password for u{} from 10.0.0.{}", i % 60, i, i % 9, i % 250),
+                0 => format!(
+                    "Dec 10 06:55:{:02} host sshd[{}]: Failed password for u{} from 10.0.0.{}",
+                    i % 60,
+                    i,
+                    i % 9,
+                    i % 250
+                ),
                 1 => format!(r#"{{"message":"job {} finished in {}s","level":"warn"}}"#, i, i % 17),
-                _ if i % 2 == 0 => format!("2020-01-01 10:00:00,{:03} WARN  [main] a.b.C: retry {} of task t{}", i % 1000, i % 4, i),
-                _ => format!("2020-01-01 10:00:00,{:03} INFO  [main] a.b.C: giving up on task t{}", i % 1000, i),
+                _ if i % 2 == 0 => format!(
+                    "2020-01-01 10:00:00,{:03} WARN  [main] a.b.C: retry {} of task t{}",
+                    i % 1000,
+                    i % 4,
+                    i
+                ),
+                _ => format!(
+                    "2020-01-01 10:00:00,{:03} INFO  [main] a.b.C: giving up on task t{}",
+                    i % 1000,
+                    i
+                ),
             })
             .collect();
         let lines: Vec<&[u8]> = raw.iter().map(|l| l.as_bytes()).collect();
@@ -802,10 +783,20 @@ mod tests {
         // their headers, and run() agrees with mine_lines()
         let mut t = String::new();
         for i in 0..2500 {
-            t.push_str(&format!("081109 2036{:02} {} INFO dfs.DataNode: Receiving block blk_{} src: /10.0.0.{}\n", i % 60, i, i, i % 200));
+            t.push_str(&format!(
+                "081109 2036{:02} {} INFO dfs.DataNode: Receiving block blk_{} src: /10.0.0.{}\n",
+                i % 60,
+                i,
+                i,
+                i % 200
+            ));
         }
         for i in 0..1000 {
-            t.push_str(&format!("[Sun Dec 04 04:47:{:02} 2005] [error] mod_jk child workerEnv in error state {}\n", i % 60, i % 9));
+            t.push_str(&format!(
+                "[Sun Dec 04 04:47:{:02} 2005] [error] mod_jk child workerEnv in error state {}\n",
+                i % 60,
+                i % 9
+            ));
         }
         let ls = lines(&t);
         let m = mine_lines(&ls);
@@ -817,7 +808,8 @@ mod tests {
         std::fs::write(&f, &t).unwrap();
         let mut out = Vec::new();
         run(&[f], true, &mut out).unwrap();
-        let rows: Vec<serde_json::Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let rows: Vec<serde_json::Value> =
+            String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(rows.len(), 3500);
         for (i, r) in rows.iter().enumerate() {
             assert_eq!(r["template"], tpl(&m, i), "line {i}");

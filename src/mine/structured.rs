@@ -20,9 +20,7 @@ fn json_message(t: &[u8]) -> Option<Vec<u8>> {
     let v: serde_json::Value = serde_json::from_slice(t).ok()?;
     let obj = v.as_object()?;
     let pick = |o: &serde_json::Map<String, serde_json::Value>| {
-        KEYS.iter()
-            .find_map(|k| o.get(*k).and_then(|m| m.as_str()))
-            .map(|m| m.as_bytes().to_vec())
+        KEYS.iter().find_map(|k| o.get(*k).and_then(|m| m.as_str())).map(|m| m.as_bytes().to_vec())
     };
     if let Some(m) = pick(obj) {
         return Some(m);
@@ -117,7 +115,8 @@ mod tests {
     #[test]
     fn json_lines() {
         assert_eq!(
-            m(r#"{"ts":"2024-01-01T00:00:00Z","level":"error","msg":"connection to 10.0.0.1 refused"}"#).as_deref(),
+            m(r#"{"ts":"2024-01-01T00:00:00Z","level":"error","msg":"connection to 10.0.0.1 refused"}"#)
+                .as_deref(),
             Some("connection to 10.0.0.1 refused")
         );
         assert_eq!(m(r#"{"@timestamp":1,"message":"a \"b\""}"#).as_deref(), Some("a \"b\""));
@@ -129,7 +128,8 @@ mod tests {
     #[test]
     fn logfmt_lines() {
         assert_eq!(
-            m(r#"time=2024-01-01T00:00:00Z level=error msg="dial tcp 10.0.0.1:5432: refused" retry=3"#).as_deref(),
+            m(r#"time=2024-01-01T00:00:00Z level=error msg="dial tcp 10.0.0.1:5432: refused" retry=3"#)
+                .as_deref(),
             Some("dial tcp 10.0.0.1:5432: refused")
         );
         assert_eq!(m("level=warn message=slow_query ms=1200").as_deref(), Some("slow_query"));

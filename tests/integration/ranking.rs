@@ -28,9 +28,12 @@ fn judge(truth: &Truth, s: &crate::contract::Summary, raw: &serde_json::Value) -
     let true_offset = |sys: &str| truth.offsets_ms.iter().find(|(n, _)| n == sys).map_or(0, |o| o.1);
     let our_offset = |sys: &str| s.systems.iter().find(|x| x.name == sys).map_or(0, |x| x.clock_offset_ms);
     let method = |sys: &str| {
-        raw["systems"].as_array().unwrap().iter().find(|x| x["name"] == sys).map_or("none".to_string(), |x| {
-            x["clock_method"].as_str().unwrap_or("none").to_string()
-        })
+        raw["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == sys)
+            .map_or("none".to_string(), |x| x["clock_method"].as_str().unwrap_or("none").to_string())
     };
     // Our corrected clock is the true clock shifted by our reference's
     // true offset: true = ours + our_offset(S) − true_offset(S).
@@ -72,8 +75,12 @@ fn ranking_accuracy_on_generated_incidents() {
         let s: crate::contract::Summary = serde_json::from_value(raw.clone()).unwrap();
         let o = judge(&truth, &s, &raw);
         if !o.top1 {
-            let got: Vec<String> =
-                s.causes.iter().take(3).map(|c| format!("{}/{}/{}", c.category, c.system, c.signature)).collect();
+            let got: Vec<String> = s
+                .causes
+                .iter()
+                .take(3)
+                .map(|c| format!("{}/{}/{}", c.category, c.system, c.signature))
+                .collect();
             misses.push(format!("seed {seed}: want {}/{}, got {got:?}", truth.category, truth.system));
         }
         outcomes.push(o);

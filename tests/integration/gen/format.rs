@@ -114,10 +114,7 @@ impl Format {
     }
 
     pub fn is_json(self) -> bool {
-        matches!(
-            self,
-            Format::JsonNode | Format::JsonLogstash | Format::JsonSlog | Format::JsonEpoch
-        )
+        matches!(self, Format::JsonNode | Format::JsonLogstash | Format::JsonSlog | Format::JsonEpoch)
     }
 
     /// Whether the written times carry a zone (else they are UTC, zoneless).
@@ -194,20 +191,10 @@ pub fn tm(ms: i64) -> Tm {
     let days = ms.div_euclid(86_400_000);
     let r = ms.rem_euclid(86_400_000);
     let (y, mo, d) = civil(days);
-    Tm {
-        y,
-        mo,
-        d,
-        h: r / 3_600_000,
-        mi: r / 60_000 % 60,
-        s: r / 1000 % 60,
-        ms: r % 1000,
-    }
+    Tm { y, mo, d, h: r / 3_600_000, mi: r / 60_000 % 60, s: r / 1000 % 60, ms: r % 1000 }
 }
 
-const MON: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 fn zone_colon(min: i32) -> String {
     if min == 0 {
@@ -224,15 +211,8 @@ fn zone_plain(min: i32) -> String {
 
 /// `2026-11-24T19:07:01.123+01:00`-like text; `frac` digits 3 or 6.
 fn iso(t: &Tm, sep: char, fsep: char, frac: usize, micro: i64) -> String {
-    let f = if frac == 6 {
-        format!("{:03}{:03}", t.ms, micro)
-    } else {
-        format!("{:03}", t.ms)
-    };
-    format!(
-        "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}{fsep}{f}",
-        t.y, t.mo, t.d, t.h, t.mi, t.s
-    )
+    let f = if frac == 6 { format!("{:03}{:03}", t.ms, micro) } else { format!("{:03}", t.ms) };
+    format!("{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}{fsep}{f}", t.y, t.mo, t.d, t.h, t.mi, t.s)
 }
 
 /// A JSON string literal.
@@ -263,11 +243,7 @@ fn logfmt_val(v: &str) -> String {
 /// Writes one record as lines of the system's format (more than one when a
 /// stack trace follows the head line).
 pub fn render(st: &Style, r: &Rec, out: &mut Vec<String>) {
-    let zoned = if st.format.has_zone() {
-        r.wt_ms + i64::from(st.zone_min) * 60_000
-    } else {
-        r.wt_ms
-    };
+    let zoned = if st.format.has_zone() { r.wt_ms + i64::from(st.zone_min) * 60_000 } else { r.wt_ms };
     let t = tm(zoned);
     let micro = (r.wt_ms.unsigned_abs() * 7 % 1000) as i64; // a stable sub-ms part
     let mut tail = String::new();
@@ -351,11 +327,7 @@ pub fn render(st: &Style, r: &Rec, out: &mut Vec<String>) {
         Format::JsonSlog => {
             let mut s = format!(
                 "{{\"time\":{},\"level\":{},\"msg\":{},\"component\":{}",
-                js(&format!(
-                    "{}{}",
-                    iso(&t, 'T', '.', 6, micro),
-                    zone_colon(st.zone_min)
-                )),
+                js(&format!("{}{}", iso(&t, 'T', '.', 6, micro), zone_colon(st.zone_min))),
                 js(r.level.upper()),
                 js(r.msg),
                 js(r.logger)
@@ -420,11 +392,7 @@ pub fn render(st: &Style, r: &Rec, out: &mut Vec<String>) {
             "{} - {} - {} - {}{}",
             iso(&t, ' ', ',', 3, 0),
             r.logger,
-            if r.level == Level::Warn {
-                "WARNING"
-            } else {
-                r.level.upper()
-            },
+            if r.level == Level::Warn { "WARNING" } else { r.level.upper() },
             r.msg,
             tail
         ),
@@ -448,9 +416,7 @@ pub fn render(st: &Style, r: &Rec, out: &mut Vec<String>) {
                 st.pid,
                 st.pid,
                 r.msg,
-                r.rid
-                    .map(|id| format!(", request_id: \"{id}\""))
-                    .unwrap_or_default()
+                r.rid.map(|id| format!(", request_id: \"{id}\"")).unwrap_or_default()
             )
         }
     };
@@ -492,9 +458,7 @@ pub fn render_access(st: &Style, wt_ms: i64, a: &Access, rid: &str) -> String {
         a.ua,
         a.rt_ms / 1000,
         a.rt_ms % 1000,
-        a.upstream_ms
-            .map(|u| format!("{}.{:03}", u / 1000, u % 1000))
-            .unwrap_or_else(|| "-".into()),
+        a.upstream_ms.map(|u| format!("{}.{:03}", u / 1000, u % 1000)).unwrap_or_else(|| "-".into()),
         rid
     )
 }
@@ -507,8 +471,5 @@ fn calendar_round_trips() {
     }
     assert_eq!(civil(days_from_civil(2026, 11, 24)), (2026, 11, 24));
     let t = tm(1_764_011_221_123); // 2025-11-24T19:07:01.123Z
-    assert_eq!(
-        (t.y, t.mo, t.d, t.h, t.mi, t.s, t.ms),
-        (2025, 11, 24, 19, 7, 1, 123)
-    );
+    assert_eq!((t.y, t.mo, t.d, t.h, t.mi, t.s, t.ms), (2025, 11, 24, 19, 7, 1, 123));
 }

@@ -110,11 +110,7 @@ impl Truth {
 
     /// Lines of symptoms with a category (not "other").
     pub fn symptom_count(&self) -> usize {
-        self.symptoms
-            .iter()
-            .filter(|s| s.category != "other")
-            .map(|s| s.count)
-            .sum()
+        self.symptoms.iter().filter(|s| s.category != "other").map(|s| s.count).sum()
     }
 }
 
@@ -228,9 +224,7 @@ fn truth(
         end_ms: plan.end,
         cause_count,
         chain: plan.chain.iter().map(|&s| name(s)).collect(),
-        formats: (0..w.systems.len())
-            .map(|s| (name(s), fmt(s).to_string()))
-            .collect(),
+        formats: (0..w.systems.len()).map(|s| (name(s), fmt(s).to_string())).collect(),
         symptoms,
         background,
         lines,
@@ -240,8 +234,5 @@ fn truth(
 /// `2026-11-24T19:07:01.123Z`
 pub fn iso_ms(ms: i64) -> String {
     let t = format::tm(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.y, t.mo, t.d, t.h, t.mi, t.s, t.ms
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", t.y, t.mo, t.d, t.h, t.mi, t.s, t.ms)
 }

@@ -33,24 +33,15 @@ impl Sim<'_> {
         let hop = self.p.chain.iter().position(|&x| x == b).unwrap();
         let path = if self.w.systems[b].is_nginx() && bg.cat == "not_found" {
             self.rng
-                .pick(&[
-                    "/wp-login.php",
-                    "/.env",
-                    "/admin/config.php",
-                    "/api/v0/orders",
-                    "/.git/HEAD",
-                ])
+                .pick(&["/wp-login.php", "/.env", "/admin/config.php", "/api/v0/orders", "/.git/HEAD"])
                 .to_string()
         } else {
             self.path(hop, kind, an)
         };
         let url = self.url(b);
         let n = self.rng.next_u64();
-        let mut said = wording::failure(
-            bg.cat,
-            self.w.systems[b].stack(),
-            &self.ctx(an, bn, method, &path, &url, n),
-        );
+        let mut said =
+            wording::failure(bg.cat, self.w.systems[b].stack(), &self.ctx(an, bn, method, &path, &url, n));
         if !self.p.stack_traces || n % 2 == 0 {
             said.trace.clear();
         }
@@ -79,37 +70,18 @@ impl Sim<'_> {
                     "slow query took {} ms: SELECT o.* FROM orders o WHERE o.external_ref = $1",
                     30_500 + n % 5000
                 );
-                self.w
-                    .log(b, t + 31_000, Level::Warn, "db", &th, &msg, Some(&rid), &[], &[]);
+                self.w.log(b, t + 31_000, Level::Warn, "db", &th, &msg, Some(&rid), &[], &[]);
                 let said = wording::read_timeout(
                     self.w.systems[a].stack(),
                     &self.ctx(an, bn, method, &path, &url, n),
                 );
-                self.w.say(
-                    a,
-                    t + 30_000,
-                    &said,
-                    &th,
-                    Some(&rid),
-                    Some(("timeout", "background")),
-                );
+                self.w.say(a, t + 30_000, &said, &th, Some(&rid), Some(("timeout", "background")));
                 let msg = format!("retry succeeded for {method} {path} on attempt 2/3");
-                self.w.log(
-                    a,
-                    t + 31_400,
-                    Level::Info,
-                    "retry",
-                    &th,
-                    &msg,
-                    Some(&rid),
-                    &[],
-                    &[],
-                );
+                self.w.log(a, t + 31_400, Level::Info, "retry", &th, &msg, Some(&rid), &[], &[]);
                 return;
             }
         }
-        self.w
-            .say(b, t, &said, &th, Some(&rid), Some((bg.cat, "background")));
+        self.w.say(b, t, &said, &th, Some(&rid), Some((bg.cat, "background")));
         self.request_log(b, t - 3, t + 1, method, &path, status(bg.cat), &rid);
         let Some(a) = caller else { return };
         if self.w.systems[a].is_nginx() {
@@ -127,33 +99,14 @@ impl Sim<'_> {
             self.w.access(a, t + 3, &acc, &rid);
             return;
         }
-        if let Some(m) = wording::mirror(
-            bg.cat,
-            self.w.systems[a].stack(),
-            &self.ctx(an, bn, method, &path, &url, n),
-        ) {
-            self.w.say(
-                a,
-                t + 3,
-                &m,
-                &th,
-                Some(&rid),
-                Some((mirror_category(bg.cat), "background")),
-            );
+        if let Some(m) =
+            wording::mirror(bg.cat, self.w.systems[a].stack(), &self.ctx(an, bn, method, &path, &url, n))
+        {
+            self.w.say(a, t + 3, &m, &th, Some(&rid), Some((mirror_category(bg.cat), "background")));
         }
         if retryable(bg.cat) {
             let msg = format!("retry succeeded for {method} {path} on attempt 2/3");
-            self.w.log(
-                a,
-                t + 1_010,
-                Level::Info,
-                "retry",
-                &th,
-                &msg,
-                Some(&rid),
-                &[],
-                &[],
-            );
+            self.w.log(a, t + 1_010, Level::Info, "retry", &th, &msg, Some(&rid), &[], &[]);
         }
     }
 
@@ -209,16 +162,9 @@ impl Sim<'_> {
             (0, Stack::Java) => (
                 Level::Debug,
                 "db",
-                format!(
-                    "HikariPool-1 - Pool stats (total=20, active={n}, idle={}, waiting=0)",
-                    20 - n
-                ),
+                format!("HikariPool-1 - Pool stats (total=20, active={n}, idle={}, waiting=0)", 20 - n),
             ),
-            (0, _) => (
-                Level::Debug,
-                "db",
-                format!("pool stats open={} in_use={n} idle={}", n + 5, 5),
-            ),
+            (0, _) => (Level::Debug, "db", format!("pool stats open={} in_use={n} idle={}", n + 5, 5)),
             (1, _) => (
                 Level::Debug,
                 "cache",
@@ -231,10 +177,7 @@ impl Sim<'_> {
             (2, _) => (
                 Level::Info,
                 "auth",
-                format!(
-                    "Access token still valid (expires in {} s), reusing",
-                    self.rng.range(60, 3600)
-                ),
+                format!("Access token still valid (expires in {} s), reusing", self.rng.range(60, 3600)),
             ),
             (3, _) => (
                 Level::Info,
@@ -249,11 +192,7 @@ impl Sim<'_> {
             (4, _) => (
                 Level::Debug,
                 "metrics",
-                format!(
-                    "metrics flushed series={} took {} ms",
-                    self.rng.range(200, 900),
-                    n
-                ),
+                format!("metrics flushed series={} took {} ms", self.rng.range(200, 900), n),
             ),
             (5, _) => (
                 Level::Info,
@@ -270,11 +209,7 @@ impl Sim<'_> {
                     200 + n * 5
                 ),
             ),
-            _ => (
-                Level::Debug,
-                "health",
-                "health check ok: db=up cache=up".to_string(),
-            ),
+            _ => (Level::Debug, "health", "health check ok: db=up cache=up".to_string()),
         };
         self.w.log(s, t, level, comp, "main", &msg, None, &[], &[]);
     }
@@ -299,21 +234,14 @@ impl Sim<'_> {
                 "configuration reloaded from config-server (profile=prod, version={})",
                 self.rng.hex(7)
             ),
-            _ => format!(
-                "deployment v2.{}.0 rolled out, instances ready",
-                self.rng.range(10, 40)
-            ),
+            _ => format!("deployment v2.{}.0 rolled out, instances ready", self.rng.range(10, 40)),
         };
         let msg = if self.w.systems[s].is_nginx() {
             format!("signal process started: reload ({msg})")
         } else {
             msg
         };
-        let comp = if self.w.systems[s].is_nginx() {
-            "nginx"
-        } else {
-            "lifecycle"
-        };
+        let comp = if self.w.systems[s].is_nginx() { "nginx" } else { "lifecycle" };
         self.w.log(s, t, Level::Info, comp, "main", &msg, None, &[], &[]);
         (t, msg)
     }

@@ -9,16 +9,7 @@ use super::rng::Rng;
 use super::wording::{mirror_category, CATEGORIES, NGINX_CAUSES};
 use super::world::{Rotation, System};
 
-const NAMES: [&str; 8] = [
-    "crm",
-    "erp",
-    "gateway",
-    "webhooks",
-    "billing",
-    "inventory",
-    "auth",
-    "queue",
-];
+const NAMES: [&str; 8] = ["crm", "erp", "gateway", "webhooks", "billing", "inventory", "auth", "queue"];
 
 /// A kind of request and its share of traffic.
 pub struct Kind {
@@ -29,36 +20,11 @@ pub struct Kind {
 }
 
 pub const KINDS: [Kind; 5] = [
-    Kind {
-        name: "orders",
-        method: "POST",
-        id_prefix: None,
-        weight: 0.32,
-    },
-    Kind {
-        name: "accounts",
-        method: "PUT",
-        id_prefix: Some("ACC-"),
-        weight: 0.24,
-    },
-    Kind {
-        name: "products",
-        method: "GET",
-        id_prefix: Some("SKU-"),
-        weight: 0.2,
-    },
-    Kind {
-        name: "invoices",
-        method: "POST",
-        id_prefix: None,
-        weight: 0.09,
-    },
-    Kind {
-        name: "webhooks",
-        method: "POST",
-        id_prefix: None,
-        weight: 0.15,
-    },
+    Kind { name: "orders", method: "POST", id_prefix: None, weight: 0.32 },
+    Kind { name: "accounts", method: "PUT", id_prefix: Some("ACC-"), weight: 0.24 },
+    Kind { name: "products", method: "GET", id_prefix: Some("SKU-"), weight: 0.2 },
+    Kind { name: "invoices", method: "POST", id_prefix: None, weight: 0.09 },
+    Kind { name: "webhooks", method: "POST", id_prefix: None, weight: 0.15 },
 ];
 pub const WEBHOOK_KIND: usize = 4;
 
@@ -111,11 +77,7 @@ impl Plan {
 }
 
 fn style(rng: &mut Rng, name: &str, format: Format) -> Style {
-    let zone_min = if format.has_zone() {
-        *rng.pick(&[0, 0, 60, 120, -300, 330, -420])
-    } else {
-        0
-    };
+    let zone_min = if format.has_zone() { *rng.pick(&[0, 0, 60, 120, -300, 330, -420]) } else { 0 };
     let rid_key = match format.stack() {
         Stack::Java => *rng.pick(&["request_id", "traceId", "correlationId"]),
         Stack::Node => *rng.pick(&["request_id", "reqId", "traceId"]),
@@ -144,13 +106,7 @@ pub fn plan(seed: u64) -> Plan {
     names.sort_unstable();
     let formats: Vec<Format> = names
         .iter()
-        .map(|nm| {
-            if *nm == "gateway" && rng.chance(0.75) {
-                Format::Nginx
-            } else {
-                *rng.pick(&Format::APP)
-            }
-        })
+        .map(|nm| if *nm == "gateway" && rng.chance(0.75) { Format::Nginx } else { *rng.pick(&Format::APP) })
         .collect();
     // call order: a random permutation; nginx never last (it needs an upstream)
     let mut chain: Vec<usize> = (0..n).collect();
@@ -160,9 +116,8 @@ pub fn plan(seed: u64) -> Plan {
     }
     // the cause: category by seed so every category recurs across seeds
     let category = CATEGORIES[((seed * 7 + 3) % CATEGORIES.len() as u64) as usize];
-    let candidates: Vec<usize> = (1..n)
-        .filter(|&p| formats[chain[p]] != Format::Nginx || NGINX_CAUSES.contains(&category))
-        .collect();
+    let candidates: Vec<usize> =
+        (1..n).filter(|&p| formats[chain[p]] != Format::Nginx || NGINX_CAUSES.contains(&category)).collect();
     let cause_pos = *rng.pick(&candidates);
     // time: a day in 2026, a 1–4 h window, onset in its second half-ish
     let day = days_from_civil(2026, rng.range(1, 11) as u32, rng.range(1, 29) as u32);
@@ -172,10 +127,7 @@ pub fn plan(seed: u64) -> Plan {
     let trigger = start + (span_ms as f64 * rng.uniform(0.45, 0.82)) as i64;
     // volume: 3k–28k lines; about 3.2 lines per request per app hop
     let target = rng.range(2500, 20_000) as f64;
-    let hops: f64 = chain
-        .iter()
-        .map(|&s| if formats[s] == Format::Nginx { 1.3 } else { 3.2 })
-        .sum();
+    let hops: f64 = chain.iter().map(|&s| if formats[s] == Format::Nginx { 1.3 } else { 3.2 }).sum();
     let entry_per_s = target / (span_ms as f64 / 1000.0) / (hops * 0.8 + 1.5);
     // offsets: the reference (index 0) is 0; others 0 or seconds to minutes
     let offsets: Vec<i64> = (0..n)
@@ -221,9 +173,7 @@ pub fn plan(seed: u64) -> Plan {
         "validation" => rng.uniform(0.35, 0.8),
         _ => rng.uniform(0.45, 0.95),
     };
-    let api_prefix = (0..n)
-        .map(|_| *rng.pick(&["/api/v2", "/api/v1", "/v1", "/api"]))
-        .collect();
+    let api_prefix = (0..n).map(|_| *rng.pick(&["/api/v2", "/api/v1", "/v1", "/api"])).collect();
     let mut plan = Plan {
         systems,
         names: names.clone(),
@@ -254,13 +204,8 @@ pub fn plan(seed: u64) -> Plan {
 fn background(rng: &mut Rng, p: &Plan) -> Vec<Bg> {
     let n = p.systems.len();
     let cause = (p.cause_sys(), p.category);
-    let caller_of = |s: usize| {
-        p.chain
-            .iter()
-            .position(|&x| x == s)
-            .filter(|&i| i > 0)
-            .map(|i| p.chain[i - 1])
-    };
+    let caller_of =
+        |s: usize| p.chain.iter().position(|&x| x == s).filter(|&i| i > 0).map(|i| p.chain[i - 1]);
     let ok = |sys: usize, cat: &str| {
         let nginx = p.systems[sys].is_nginx();
         if nginx && !NGINX_CAUSES.contains(&cat) {
@@ -305,12 +250,7 @@ fn background(rng: &mut Rng, p: &Plan) -> Vec<Bg> {
                 continue;
             }
             let caller = caller_of(sys).filter(|_| rng.chance(0.7));
-            out.push(Bg {
-                sys,
-                caller,
-                cat,
-                mean_ms: rng.uniform(2.0, 14.0) * 60_000.0,
-            });
+            out.push(Bg { sys, caller, cat, mean_ms: rng.uniform(2.0, 14.0) * 60_000.0 });
             break;
         }
     }

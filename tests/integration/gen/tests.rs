@@ -31,9 +31,7 @@ fn text(path: &Path) -> String {
     let raw = std::fs::read(path).unwrap();
     if path.extension().is_some_and(|e| e == "gz") {
         let mut s = String::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_string(&mut s)
-            .unwrap();
+        flate2::read::GzDecoder::new(&raw[..]).read_to_string(&mut s).unwrap();
         s
     } else {
         String::from_utf8(raw).unwrap()
@@ -41,9 +39,7 @@ fn text(path: &Path) -> String {
 }
 
 fn naive(s: &str, fmt: &str) -> Option<i64> {
-    NaiveDateTime::parse_from_str(s, fmt)
-        .ok()
-        .map(|d| d.and_utc().timestamp_millis())
+    NaiveDateTime::parse_from_str(s, fmt).ok().map(|d| d.and_utc().timestamp_millis())
 }
 
 fn rfc(s: &str) -> Option<i64> {
@@ -91,16 +87,9 @@ fn head_time(format: &str, line: &str, year: i32, error_log: bool) -> Option<i64
 }
 
 fn continuation(line: &str) -> bool {
-    [
-        "\tat ",
-        "\t... ",
-        "Caused by: ",
-        "Traceback (most recent call last):",
-        "  File \"",
-        "    ",
-    ]
-    .iter()
-    .any(|p| line.starts_with(p))
+    ["\tat ", "\t... ", "Caused by: ", "Traceback (most recent call last):", "  File \"", "    "]
+        .iter()
+        .any(|p| line.starts_with(p))
         || line
             .split(':')
             .next()
@@ -143,32 +132,15 @@ fn check_incident(dir: &Path, truth: &Truth) {
 }
 
 fn check_truth(t: &Truth) {
-    assert!(
-        t.onset_ms > t.start_ms && t.onset_ms < t.end_ms,
-        "seed {}: onset outside the window",
-        t.seed
-    );
+    assert!(t.onset_ms > t.start_ms && t.onset_ms < t.end_ms, "seed {}: onset outside the window", t.seed);
     assert!(t.cause_count > 0, "seed {}: no cause lines", t.seed);
     assert!((2..=4).contains(&t.offsets_ms.len()));
     assert_eq!(t.offsets_ms[0].1, 0, "the reference has offset 0");
-    assert!(
-        t.chain.first() != Some(&t.system),
-        "seed {}: the cause has a caller",
-        t.seed
-    );
+    assert!(t.chain.first() != Some(&t.system), "seed {}: the cause has a caller", t.seed);
     assert!(!t.symptoms.is_empty(), "seed {}: no symptoms", t.seed);
     let first_symptom = t.symptoms.iter().map(|s| s.first_ms).min().unwrap();
-    assert!(
-        first_symptom >= t.onset_ms,
-        "seed {}: a symptom before the cause",
-        t.seed
-    );
-    assert!(
-        (1_000..=40_000).contains(&t.lines),
-        "seed {}: {} lines",
-        t.seed,
-        t.lines
-    );
+    assert!(first_symptom >= t.onset_ms, "seed {}: a symptom before the cause", t.seed);
+    assert!((1_000..=40_000).contains(&t.lines), "seed {}: {} lines", t.seed, t.lines);
 }
 
 #[test]
@@ -183,24 +155,15 @@ fn gen_is_deterministic() {
         let fb = files(b.path());
         assert_eq!(fa.len(), fb.len());
         for (x, y) in fa.iter().zip(&fb) {
-            assert_eq!(
-                x.strip_prefix(a.path()).unwrap(),
-                y.strip_prefix(b.path()).unwrap()
-            );
-            assert!(
-                std::fs::read(x).unwrap() == std::fs::read(y).unwrap(),
-                "{} differs",
-                x.display()
-            );
+            assert_eq!(x.strip_prefix(a.path()).unwrap(), y.strip_prefix(b.path()).unwrap());
+            assert!(std::fs::read(x).unwrap() == std::fs::read(y).unwrap(), "{} differs", x.display());
         }
     }
 }
 
 #[test]
 fn gen_covers_every_category() {
-    let mut seen: Vec<String> = all_seeds()
-        .map(|s| super::plan::plan(s).category.to_string())
-        .collect();
+    let mut seen: Vec<String> = all_seeds().map(|s| super::plan::plan(s).category.to_string()).collect();
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), CATEGORIES.len(), "{seen:?}");
@@ -223,21 +186,12 @@ fn gen_incidents_parse_and_hold_their_truth() {
         gz += usize::from(names.iter().any(|n| n.ends_with(".gz")));
         skewed += usize::from(t.offsets_ms.iter().any(|o| o.1 != 0));
         traces += usize::from(
-            files(&dir)
-                .iter()
-                .any(|p| text(p).contains("\n\tat ") || text(p).contains("\\n\\tat ")),
+            files(&dir).iter().any(|p| text(p).contains("\n\tat ") || text(p).contains("\\n\\tat ")),
         );
     }
-    eprintln!(
-        "{} incidents generated and checked in {:?}",
-        all_seeds().count(),
-        started.elapsed()
-    );
+    eprintln!("{} incidents generated and checked in {:?}", all_seeds().count(), started.elapsed());
     assert_eq!(formats.len(), 12, "{formats:?}");
-    assert!(
-        rotated >= 10 && gz >= 5 && traces >= 10 && skewed >= 20,
-        "{rotated} {gz} {traces} {skewed}"
-    );
+    assert!(rotated >= 10 && gz >= 5 && traces >= 10 && skewed >= 20, "{rotated} {gz} {traces} {skewed}");
 }
 
 /// Writes seeds 0..5 (0..$FAULTLINE_INCIDENTS) to
@@ -246,10 +200,7 @@ fn gen_incidents_parse_and_hold_their_truth() {
 #[ignore]
 fn write_sample_incidents() {
     let root = Path::new("/tmp/faultline-incidents");
-    let n: u64 = std::env::var("FAULTLINE_INCIDENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let n: u64 = std::env::var("FAULTLINE_INCIDENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     for seed in 0..n {
         let dir = root.join(format!("seed-{seed}"));
         let _ = std::fs::remove_dir_all(&dir);

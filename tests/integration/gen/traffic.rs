@@ -35,14 +35,7 @@ type Outcome = Option<&'static str>;
 
 impl<'a> Sim<'a> {
     pub fn new(p: &'a Plan, w: World, rng: Rng) -> Sim<'a> {
-        Sim {
-            p,
-            w,
-            rng,
-            breaker: Breaker::Closed(0),
-            first_cause: None,
-            res: 0,
-        }
+        Sim { p, w, rng, breaker: Breaker::Closed(0), first_cause: None, res: 0 }
     }
 
     pub fn rid(&mut self) -> String {
@@ -103,16 +96,7 @@ impl<'a> Sim<'a> {
         url: &'b str,
         n: u64,
     ) -> Ctx<'b> {
-        Ctx {
-            caller,
-            callee,
-            method,
-            path,
-            url,
-            client_ip: "10.0.3.21",
-            n,
-            variant: self.p.variant,
-        }
+        Ctx { caller, callee, method, path, url, client_ip: "10.0.3.21", n, variant: self.p.variant }
     }
 
     fn active(&self, t: i64, kind: usize) -> bool {
@@ -160,17 +144,7 @@ impl<'a> Sim<'a> {
                     ("status", code.to_string()),
                     ("duration_ms", ms.to_string()),
                 ];
-                self.w.log(
-                    s,
-                    t1,
-                    level,
-                    "http",
-                    &th,
-                    "request completed",
-                    Some(rid),
-                    &kv,
-                    &[],
-                );
+                self.w.log(s, t1, level, "http", &th, "request completed", Some(rid), &kv, &[]);
             }
         }
     }
@@ -190,20 +164,13 @@ impl<'a> Sim<'a> {
         let method = KINDS[kind].method;
         let cat = self.p.category;
         if hop == self.p.cause_pos && self.active(t, kind) && self.rng.chance(self.p.fail_frac) {
-            let d = if cat == "timeout" {
-                30_000 + self.rng.range(2, 400)
-            } else {
-                self.rng.range(3, 40)
-            };
+            let d = if cat == "timeout" { 30_000 + self.rng.range(2, 400) } else { self.rng.range(3, 40) };
             let caller = self.name(self.p.chain[hop - 1]);
             let callee = self.name(s);
             let url = self.url(s);
             let n = self.rng.next_u64();
-            let mut said = wording::failure(
-                cat,
-                self.stack(s),
-                &self.ctx(caller, callee, method, path, &url, n),
-            );
+            let mut said =
+                wording::failure(cat, self.stack(s), &self.ctx(caller, callee, method, path, &url, n));
             if !self.p.stack_traces {
                 said.trace.clear();
             }
@@ -338,11 +305,7 @@ impl<'a> Sim<'a> {
     pub fn outgoing(&mut self, hop: usize, t: i64, kind: usize, rid: &str, depth: usize) -> (i64, Outcome) {
         let (a, b) = (self.p.chain[hop], self.p.chain[hop + 1]);
         let (an, bn) = (self.name(a), self.name(b));
-        let rid_b = if self.p.shared_ids {
-            rid.to_string()
-        } else {
-            self.rid()
-        };
+        let rid_b = if self.p.shared_ids { rid.to_string() } else { self.rid() };
         let path = self.path(hop + 1, kind, an);
         let method = KINDS[kind].method;
         let url = self.url(b);
@@ -353,25 +316,13 @@ impl<'a> Sim<'a> {
         for attempt in 1..=3 {
             if cause_edge && !self.breaker_allows(a, t) {
                 let said = wording::breaker_open(self.stack(a), bn);
-                self.w.say(
-                    a,
-                    t,
-                    &said,
-                    &th,
-                    Some(rid),
-                    Some(("unavailable", "circuit breaker open")),
-                );
+                self.w.say(a, t, &said, &th, Some(rid), Some(("unavailable", "circuit breaker open")));
                 return (t + 1, Some("unavailable"));
             }
-            let tag = if attempt > 1 {
-                format!(" (attempt {attempt}/3)")
-            } else {
-                String::new()
-            };
+            let tag = if attempt > 1 { format!(" (attempt {attempt}/3)") } else { String::new() };
             if self.app(a) {
                 let msg = format!("-> {method} {url}{path}{tag}");
-                self.w
-                    .log(a, t, Level::Debug, "client", &th, &msg, Some(rid), &[], &[]);
+                self.w.log(a, t, Level::Debug, "client", &th, &msg, Some(rid), &[], &[]);
             }
             let net = self.rng.range(1, 6);
             let (back, r) = if self.saturated(hop + 1, t) {
@@ -379,14 +330,7 @@ impl<'a> Sim<'a> {
                 let to = if self.app(a) { 30_000 } else { 60_000 };
                 let n = self.rng.next_u64();
                 let said = wording::read_timeout(self.stack(a), &self.ctx(an, bn, method, &path, &url, n));
-                self.w.say(
-                    a,
-                    t + to,
-                    &said,
-                    &th,
-                    Some(rid),
-                    Some(("timeout", "read timeout")),
-                );
+                self.w.say(a, t + to, &said, &th, Some(rid), Some(("timeout", "read timeout")));
                 let late = t + to + self.rng.range(500, 40_000);
                 self.request_log(b, t + net, late, method, &path, 200, &rid_b);
                 (t + to, Some("caller_timeout"))
@@ -404,12 +348,10 @@ impl<'a> Sim<'a> {
                         if method == "POST" { "201 Created" } else { "200 OK" },
                         back - t
                     );
-                    self.w
-                        .log(a, back, Level::Info, "client", &th, &msg, Some(rid), &[], &[]);
+                    self.w.log(a, back, Level::Info, "client", &th, &msg, Some(rid), &[], &[]);
                     if attempt > 1 {
                         let msg = format!("retry succeeded for {method} {path} on attempt {attempt}/3");
-                        self.w
-                            .log(a, back + 1, Level::Info, "retry", &th, &msg, Some(rid), &[], &[]);
+                        self.w.log(a, back + 1, Level::Info, "retry", &th, &msg, Some(rid), &[], &[]);
                     }
                 }
                 return (back, None);
@@ -425,8 +367,7 @@ impl<'a> Sim<'a> {
                     } else {
                         "answer from upstream"
                     };
-                    self.w
-                        .say(a, back, &said, &th, Some(rid), Some((mirror_category(cat), what)));
+                    self.w.say(a, back, &said, &th, Some(rid), Some((mirror_category(cat), what)));
                 } else if cat != "bad_gateway" {
                     self.w.count(a, back, mirror_category(cat), "access");
                 }
@@ -439,8 +380,7 @@ impl<'a> Sim<'a> {
                 "attempt {attempt}/3 failed for {method} {path} ({}), retrying in {wait} ms",
                 status(cat)
             );
-            self.w
-                .log(a, back + 1, Level::Warn, "retry", &th, &msg, Some(rid), &[], &[]);
+            self.w.log(a, back + 1, Level::Warn, "retry", &th, &msg, Some(rid), &[], &[]);
             t = back + wait;
         }
         (t, last)
@@ -460,33 +400,18 @@ impl<'a> Sim<'a> {
                 break;
             }
         }
-        let mut depth = if self.rng.chance(0.75) {
-            n
-        } else {
-            self.rng.range(1, n as i64 + 1) as usize
-        };
+        let mut depth = if self.rng.chance(0.75) { n } else { self.rng.range(1, n as i64 + 1) as usize };
         while depth < n && !self.app(self.p.chain[depth - 1]) {
             depth += 1;
         }
-        let rid = if self.app(s0) || self.rng.chance(0.5) {
-            self.rid()
-        } else {
-            self.rng.hex(32)
-        };
+        let rid = if self.app(s0) || self.rng.chance(0.5) { self.rid() } else { self.rng.hex(32) };
         self.res = self.rng.next_u64();
         let path = self.path(0, kind, "partner");
         if self.app(s0) && self.saturated(0, t) {
             // the entry app itself is stuck: the request times out inside it
             let th = self.thread();
             let said = wording::handler_timeout(self.stack(s0), KINDS[kind].method, &path);
-            self.w.say(
-                s0,
-                t + 30_000,
-                &said,
-                &th,
-                Some(&rid),
-                Some(("timeout", "request timeout")),
-            );
+            self.w.say(s0, t + 30_000, &said, &th, Some(&rid), Some(("timeout", "request timeout")));
             return;
         }
         self.serve(0, t, kind, &rid, &path, depth);
@@ -533,8 +458,7 @@ impl<'a> Sim<'a> {
         let s = self.p.chain[hop];
         let k = self.rng.range(0, 4) as usize;
         let msg = format!("Sync batch {batch} started: {k} pending");
-        self.w
-            .log(s, t, Level::Info, "jobs", "scheduling-1", &msg, None, &[], &[]);
+        self.w.log(s, t, Level::Info, "jobs", "scheduling-1", &msg, None, &[], &[]);
         let mut tt = t + 10;
         let mut failed = 0;
         for _ in 0..k {
@@ -545,14 +469,10 @@ impl<'a> Sim<'a> {
             failed += usize::from(r.is_some());
             tt = e + 20;
         }
-        let msg = format!(
-            "Sync batch {batch} finished: {} synced, {failed} failed in {} ms",
-            k - failed,
-            tt - t
-        );
+        let msg =
+            format!("Sync batch {batch} finished: {} synced, {failed} failed in {} ms", k - failed, tt - t);
         let lvl = if failed > 0 { Level::Warn } else { Level::Info };
-        self.w
-            .log(s, tt, lvl, "jobs", "scheduling-1", &msg, None, &[], &[]);
+        self.w.log(s, tt, lvl, "jobs", "scheduling-1", &msg, None, &[], &[]);
     }
 
     /// Periodic backlog warnings at the cause's caller once the cause bites.
@@ -568,14 +488,7 @@ impl<'a> Sim<'a> {
         let mut depth = 51 + self.rng.below(10);
         while t < self.w.end {
             let said = wording::backlog(self.stack(a), depth, (t - f) / 1000);
-            self.w.say(
-                a,
-                t,
-                &said,
-                "scheduling-1",
-                None,
-                Some(("other", "queue backlog")),
-            );
+            self.w.say(a, t, &said, "scheduling-1", None, Some(("other", "queue backlog")));
             depth += self.rng.range(3, 25) as u64;
             t += self.rng.range(15_000, 31_000);
         }

@@ -22,13 +22,7 @@ pub const CATEGORIES: [&str; 11] = [
 ];
 
 /// Categories an nginx system can originate (its own error.log wording).
-pub const NGINX_CAUSES: [&str; 5] = [
-    "rate_limit",
-    "timeout",
-    "connectivity",
-    "unavailable",
-    "not_found",
-];
+pub const NGINX_CAUSES: [&str; 5] = ["rate_limit", "timeout", "connectivity", "unavailable", "not_found"];
 
 /// The request being failed and who is involved.
 pub struct Ctx<'a> {
@@ -55,13 +49,7 @@ pub struct Said {
 }
 
 fn said(level: Level, comp: &'static str, msg: String) -> Said {
-    Said {
-        level,
-        comp,
-        msg,
-        kv: Vec::new(),
-        trace: Vec::new(),
-    }
+    Said { level, comp, msg, kv: Vec::new(), trace: Vec::new() }
 }
 
 fn pick<'a>(v: usize, xs: &[&'a str]) -> &'a str {
@@ -245,13 +233,9 @@ pub fn mirror(cat: &str, stack: Stack, c: &Ctx) -> Option<Said> {
             "{} request failed: AxiosError: Request failed with status code {code} ({} {})",
             c.callee, c.method, url
         ),
-        Go => format!(
-            "call {}: unexpected status {code} {} from {} {}",
-            c.callee,
-            reason(code),
-            c.method,
-            url
-        ),
+        Go => {
+            format!("call {}: unexpected status {code} {} from {} {}", c.callee, reason(code), c.method, url)
+        }
         Python => format!(
             "requests.exceptions.HTTPError: {code} {} Error: {} for url: {url}",
             if code < 500 { "Client" } else { "Server" },
@@ -306,11 +290,7 @@ pub fn breaker_open(stack: Stack, callee: &str) -> Said {
 
 /// The breaker's state change.
 pub fn breaker_state(callee: &str, from: &str, to: &str) -> Said {
-    said(
-        Level::Warn,
-        "resilience",
-        format!("CircuitBreaker '{callee}' changed state from {from} to {to}"),
-    )
+    said(Level::Warn, "resilience", format!("CircuitBreaker '{callee}' changed state from {from} to {to}"))
 }
 
 /// A periodic queue/outbox backlog warning.
@@ -348,10 +328,7 @@ fn java_trace(cat: &str, c: &Ctx) -> Vec<String> {
         t.push(if line < 0 {
             format!("\tat {pkg}.{cls}.{m}(<generated>)")
         } else {
-            format!(
-                "\tat {pkg}.{cls}.{m}({}.java:{line})",
-                cls.rsplit('.').next().unwrap()
-            )
+            format!("\tat {pkg}.{cls}.{m}({}.java:{line})", cls.rsplit('.').next().unwrap())
         });
     }
     for f in [

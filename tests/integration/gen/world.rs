@@ -40,13 +40,7 @@ pub struct System {
 
 impl System {
     pub fn new(name: &str, style: Style, offset_ms: i64, rotation: Rotation) -> System {
-        System {
-            name: name.to_string(),
-            style,
-            offset_ms,
-            rotation,
-            blocks: Vec::new(),
-        }
+        System { name: name.to_string(), style, offset_ms, rotation, blocks: Vec::new() }
     }
     pub fn stack(&self) -> Stack {
         self.style.format.stack()
@@ -93,13 +87,7 @@ fn class_of(comp: &str) -> &'static str {
 
 impl World {
     pub fn new(systems: Vec<System>, start: i64, end: i64) -> World {
-        World {
-            systems,
-            start,
-            end,
-            seq: 0,
-            tally: BTreeMap::new(),
-        }
+        World { systems, start, end, seq: 0, tally: BTreeMap::new() }
     }
 
     fn logger(&self, s: usize, comp: &str) -> String {
@@ -132,16 +120,7 @@ impl World {
         let logger = self.logger(s, comp);
         let sys = &self.systems[s];
         let mut lines = Vec::with_capacity(1 + trace.len());
-        let rec = Rec {
-            wt_ms: t + sys.offset_ms,
-            level,
-            logger: &logger,
-            thread,
-            msg,
-            rid,
-            kv,
-            trace,
-        };
+        let rec = Rec { wt_ms: t + sys.offset_ms, level, logger: &logger, thread, msg, rid, kv, trace };
         render(&sys.style, &rec, &mut lines);
         let file = u8::from(sys.is_nginx());
         self.seq += 1;
@@ -160,17 +139,7 @@ impl World {
         rid: Option<&str>,
         count: Option<(&str, &str)>,
     ) {
-        if self.log(
-            s,
-            t,
-            said.level,
-            said.comp,
-            thread,
-            &said.msg,
-            rid,
-            &said.kv,
-            &said.trace,
-        ) {
+        if self.log(s, t, said.level, said.comp, thread, &said.msg, rid, &said.kv, &said.trace) {
             if let Some((cat, what)) = count {
                 self.count(s, t, cat, what);
             }
@@ -181,10 +150,7 @@ impl World {
         let e = self
             .tally
             .entry((s, cat.to_string(), what.to_string()))
-            .or_insert(Tally {
-                first_ms: t,
-                count: 0,
-            });
+            .or_insert(Tally { first_ms: t, count: 0 });
         e.first_ms = e.first_ms.min(t);
         e.count += 1;
     }
@@ -198,12 +164,7 @@ impl World {
         let line = render_access(&sys.style, t + sys.offset_ms, a, rid);
         self.seq += 1;
         let seq = self.seq;
-        self.systems[s].blocks.push(Block {
-            t,
-            seq,
-            file: 0,
-            lines: vec![line],
-        });
+        self.systems[s].blocks.push(Block { t, seq, file: 0, lines: vec![line] });
         true
     }
 
@@ -284,6 +245,5 @@ fn write_file(path: &Path, blocks: &[&Block], gz: bool, offset_ms: i64, last_t: 
     // the host's clock wrote the file: last line's written time (syslog years come from it)
     let ms = (last_t + offset_ms).max(0) as u64;
     let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
-        .unwrap();
+    f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms)).unwrap();
 }
