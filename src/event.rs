@@ -77,8 +77,7 @@ pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
 }
 
 /// Words that mark a client's view of a remote call's failure.
-const CLIENT_MARKERS: [&[u8]; 22] = [
-    b"://",
+const CLIENT_MARKERS: [&[u8]; 28] = [
     b"HttpClientErrorException",
     b"HttpServerErrorException",
     b"WebClientResponseException",
@@ -89,36 +88,48 @@ const CLIENT_MARKERS: [&[u8]; 22] = [
     b"Request failed with status code",
     b"requests.exceptions",
     b"urllib3",
+    b"HTTPConnectionPool",
+    b"HTTPSConnectionPool",
     b"HttpRequestException",
     b"does not indicate success",
     b"ClientResponseError",
     b"call failed",
     b"request failed",
-    b"upstream",
+    b"while connecting to upstream",
+    b"from upstream",
+    b"upstream timed out",
+    b"no live upstreams",
     b"dial tcp",
-    b"client error",
-    b"server error",
+    b"Get \"http",
+    b"Post \"http",
+    b"Put \"http",
     b"calling ",
     b"response from ",
+    b"client error",
 ];
 
 /// Whether a line reports the answer of a remote call rather than a
-/// failure of the system that writes it: a client exception or an
-/// outbound URL, or an access-log line (what a proxy served is what its
-/// upstream answered).
+/// failure of the system that writes it: a client exception, an outbound
+/// call, a proxy's word about its upstream, or a proxy's access-log line
+/// that carries an upstream response time (the answer came from upstream).
+/// A plain access-log line is not one: what a server served may be its own
+/// failure.
 pub fn is_remote_view(line: &[u8]) -> bool {
-    CLIENT_MARKERS.iter().any(|m| memchr::memmem::find(line, m).is_some()) || is_access_log(line)
+    CLIENT_MARKERS.iter().any(|m| memchr::memmem::find(line, m).is_some()) || is_proxied_access(line)
 }
 
-/// `"GET /path HTTP/1.1" 503 ...`
-fn is_access_log(line: &[u8]) -> bool {
-    memchr::memmem::find_iter(line, b" HTTP/").any(|at| {
-        let rest = &line[at + 6..];
-        let q = rest.iter().position(|&b| b == b'"');
-        q.is_some_and(|q| {
-            q < 6 && rest.get(q + 1) == Some(&b' ') && three_digit_status(rest, q + 2).is_some()
-        })
-    })
+/// An access-log line (`"GET /x HTTP/1.1" 502 ...`) ending in nginx's
+/// `$request_time $upstream_response_time` pair with an upstream time.
+fn is_proxied_access(line: &[u8]) -> bool {
+    let Some(at) = memchr::memmem::find(line, b" HTTP/") else { return false };
+    if !line[at..].iter().take(12).any(|&b| b == b'"') {
+        return false;
+    }
+    // The last two numeric fields after the user agent.
+    let Some(ua_end) = memchr::memrchr(b'"', line) else { return false };
+    let mut fields = line[ua_end + 1..].split(|&b| b == b' ').filter(|f| !f.is_empty());
+    let is_time = |f: &[u8]| f.contains(&b'.') && f.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+    matches!((fields.next(), fields.next()), (Some(a), Some(b)) if is_time(a) && is_time(b))
 }
 
 const LEVEL_WORDS: [(&[u8], Level); 14] = [
@@ -369,6 +380,7 @@ mod tests {
             "ERROR c.a.Client - erp call failed: HttpClientErrorException$BadRequest: 400 Bad Request",
             "error: AxiosError: Request failed with status code 429",
             "Get \"http://erp.internal/api\": context deadline exceeded",
+            "10.0.3.4 - - [04/May/2026:20:31:51 +0000] \"POST /api/orders HTTP/1.1\" 429 3764 \"-\" \"okhttp\" 0.006 0.005 req-1",
         ] {
             assert!(is_remote_view(line.as_bytes()), "{line}");
         }
@@ -376,6 +388,7 @@ mod tests {
             "{\"level\":\"error\",\"msg\":\"payload schema mismatch\",\"status\":400}",
             "WARN ratelimit 100 per 1 minute exceeded -> 429 Too Many Requests",
             "10.0.0.1 - - [24/Nov/2026:19:07:01 +0000] \"POST /api/sync HTTP/1.1\" 502 0 \"-\" \"ua\"",
+            "1.2.3.4 - - [04/May/2026:19:02:20 +0000] \"POST /x HTTP/1.1\" 429 153 \"-\" \"scanner\" 0.000 - req-2",
         ] {
             assert!(!is_remote_view(line.as_bytes()), "{line}");
         }

@@ -52,6 +52,8 @@ struct Occurrence<'a> {
     status: Option<u16>,
     text: &'a str,
     remote: bool,
+    /// A timeout: written by the side that waited, the caller.
+    timeout: bool,
 }
 
 struct Series<'a> {
@@ -71,6 +73,9 @@ fn remote_share(s: &Series<'_>) -> f64 {
     }
     s.occ.iter().filter(|o| o.remote).count() as f64 / s.occ.len() as f64
 }
+
+/// What a bare HTTP-status signature keeps of its prior.
+const GENERIC_STATUS_FACTOR: f64 = 0.8;
 
 /// A prior for mined templates: an error no signature names is weaker
 /// evidence of a cause than one the catalog knows.
@@ -120,7 +125,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         })
         .collect();
     let analysis = match (lo, hi) {
-        (Some(lo), Some(hi)) => correlate::analyse(&inputs, lo, hi),
+        (Some(lo), Some(hi)) => correlate::analyse(&inputs, lo, hi, &call_graph(&series)),
         _ => correlate::Analysis::default(),
     };
     let ranked = &analysis.ranked;
@@ -319,6 +324,7 @@ fn build_series<'a>(
             status: e.status,
             text: &e.text,
             remote: e.remote,
+            timeout: inp.catalog.signatures[e.sig as usize].category == Category::Timeout,
         });
     }
     for (system, _) in d.systems.iter().enumerate() {
@@ -346,6 +352,7 @@ fn build_series<'a>(
                 status: None,
                 text: &u.text,
                 remote: crate::event::is_remote_view(u.text.as_bytes()),
+                timeout: false,
             });
         }
     }
@@ -355,6 +362,37 @@ fn build_series<'a>(
             occ.sort_by_key(|o| (o.ts.unwrap_or(i64::MAX), o.source, o.line));
             Series { system, kind, occ }
         })
+        .collect()
+}
+
+/// Who calls whom, from the requests two systems share: a system whose
+/// lines about a request are a client's (a client exception, an outbound
+/// call, a timeout) while the other's are not is the caller. Returns the
+/// (caller, callee) pairs with a clear majority of at least three requests.
+fn call_graph(series: &[Series<'_>]) -> Vec<(u32, u32)> {
+    // Per request id and system: whether it spoke as a client.
+    let mut seen: BTreeMap<&str, BTreeMap<u32, bool>> = BTreeMap::new();
+    for s in series {
+        for o in &s.occ {
+            if let Some(id) = o.request_id {
+                *seen.entry(id).or_default().entry(s.system).or_default() |= o.remote || o.timeout;
+            }
+        }
+    }
+    let mut votes: BTreeMap<(u32, u32), i64> = BTreeMap::new();
+    for systems in seen.values().filter(|m| m.len() >= 2 && m.len() <= 8) {
+        for (&a, &a_client) in systems {
+            for (&b, &b_client) in systems {
+                if a_client && !b_client {
+                    *votes.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+    }
+    votes
+        .iter()
+        .filter(|&(&(a, b), &n)| n >= 3 && n > 2 * votes.get(&(b, a)).copied().unwrap_or(0))
+        .map(|(&pair, _)| pair)
         .collect()
 }
 
@@ -418,9 +456,16 @@ fn prior(catalog: &Catalog, sig: u32) -> f64 {
         Role::Cause => 1.0,
         Role::Symptom => 0.3,
     };
-    match s.severity {
+    let base = match s.severity {
         Severity::Warning => base * 0.8,
         _ => base,
+    };
+    // A bare status code says less about what failed than a specific
+    // message: when both describe the same lines, the specific one leads.
+    if s.priority <= 0 && !s.http_status.is_empty() {
+        base * GENERIC_STATUS_FACTOR
+    } else {
+        base
     }
 }
 

@@ -84,9 +84,17 @@ pub struct Analysis {
     pub ranked: Vec<Ranked>,
 }
 
+/// How close two onsets must be for the caller's to be read as a view of
+/// the callee's failure.
+const SAME_FAILURE_MS: i64 = 60_000;
+/// What a caller's series keeps of its prior when its callee fails at the
+/// same time.
+const CALLER_DISCOUNT: f64 = 0.5;
+
 /// Finds onsets, builds the cause graph and ranks the candidates over the
-/// window `[start, end]` (corrected clock).
-pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
+/// window `[start, end]` (corrected clock). `calls` lists (caller, callee)
+/// systems, as learned from the requests they share.
+pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32)]) -> Analysis {
     let span = (end - start).max(1) as f64;
     let changes: Vec<Option<Change>> = series.iter().map(|s| rising_change(&s.times, start, end)).collect();
     let candidate: Vec<bool> = changes
@@ -125,6 +133,12 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
                 explained += 0.5 * soon + 0.5 * id_share;
             }
             let change = changes[i].expect("candidates have a change");
+            // A caller failing with its callee at the same time is most
+            // likely reporting the callee's failure.
+            let callee_fails = onsets.iter().any(|&(j, o)| {
+                calls.contains(&(series[i].system, series[j].system)) && (o - onset).abs() <= SAME_FAILURE_MS
+            });
+            let prior = if callee_fails { series[i].prior * CALLER_DISCOUNT } else { series[i].prior };
             let onset_part = if onset >= first {
                 (-((onset - first) as f64) / ONSET_SCALE_MS).exp()
             } else {
@@ -135,7 +149,7 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64) -> Analysis {
                 onset_part,
                 change.rise() * significance(change.llr),
                 (explained / others).min(1.0),
-                series[i].prior,
+                prior,
             ];
             let score = W_ONSET * parts[0] + W_RISE * parts[1] + W_EXPLAINS * parts[2] + W_PRIOR * parts[3];
             Ranked { series: i, score, parts, effects }
@@ -206,7 +220,7 @@ mod tests {
         let background = series(0, 1.0, (0..360).map(|i| i * 10_000).collect());
         let cause = series(1, 1.0, (0..50).map(|i| 2_000_000 + i * 1000).collect());
         let symptom = series(0, 0.3, (0..400).map(|i| 2_030_000 + i * 500).collect());
-        let a = analyse(&[background, cause, symptom], 0, end);
+        let a = analyse(&[background, cause, symptom], 0, end, &[]);
         assert!(!a.candidate[0], "steady background is not a candidate");
         assert_eq!(a.ranked[0].series, 1, "{:?}", a.ranked);
         assert_eq!(a.ranked[0].effects, vec![(2, 30_000)]);
@@ -224,13 +238,26 @@ mod tests {
             client.times.push(t + 5);
             client.ids.push((id, t + 5));
         }
-        let a = analyse(&[client, server], 0, 3_600_000);
+        let a = analyse(&[client, server], 0, 3_600_000, &[]);
         assert_eq!(a.ranked[0].series, 1, "{:?}", a.ranked);
     }
 
     #[test]
+    fn a_caller_failing_with_its_callee_reports_the_callee() {
+        let times: Vec<i64> = (0..80).map(|i| 2_000_000 + i * 1000).collect();
+        let gateway = series(0, 1.0, times.iter().map(|t| t + 2).collect());
+        let api = series(1, 1.0, times);
+        let a = analyse(&[gateway.clone(), api.clone()], 0, 3_600_000, &[(0, 1)]);
+        assert_eq!(a.ranked[0].series, 1, "{:?}", a.ranked);
+        // The call direction widens the margin the earlier onset gives.
+        let b = analyse(&[gateway, api], 0, 3_600_000, &[]);
+        let margin = |x: &Analysis| x.ranked[0].score - x.ranked[1].score;
+        assert!(margin(&a) > margin(&b), "{:?} {:?}", a.ranked, b.ranked);
+    }
+
+    #[test]
     fn nothing_rising_means_no_cause() {
-        let a = analyse(&[series(0, 1.0, (0..60).map(|i| i * 60_000).collect())], 0, 3_600_000);
+        let a = analyse(&[series(0, 1.0, (0..60).map(|i| i * 60_000).collect())], 0, 3_600_000, &[]);
         assert!(a.ranked.is_empty());
     }
 }
