@@ -322,6 +322,9 @@ pub fn request_id(line: &[u8]) -> Option<Box<str>> {
             }
         }
     }
+    if let Some(id) = bare_trace_id(line) {
+        return Some(id);
+    }
     for at in memchr::memmem::find_iter(line, b"req-") {
         if at > 0 && line[at - 1].is_ascii_alphanumeric() {
             continue;
@@ -333,6 +336,29 @@ pub fn request_id(line: &[u8]) -> Option<Box<str>> {
         if end - at >= 8 {
             return std::str::from_utf8(&line[at..end]).ok().map(Into::into);
         }
+    }
+    None
+}
+
+/// A standalone token that is a W3C trace id (32 hex digits) or a UUID,
+/// as nginx's `$request_id` or a tracing header writes it unkeyed.
+fn bare_trace_id(line: &[u8]) -> Option<Box<str>> {
+    let is_sep = |b: u8| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let mut i = 0;
+    while i < line.len() {
+        if is_sep(line[i]) {
+            i += 1;
+            continue;
+        }
+        let end = line[i..].iter().position(|&b| is_sep(b)).map_or(line.len(), |p| i + p);
+        let tok = &line[i..end];
+        let hex32 = tok.len() == 32 && tok.iter().all(u8::is_ascii_hexdigit);
+        let uuid = tok.len() == 36
+            && tok.iter().enumerate().all(|(k, b)| if matches!(k, 8 | 13 | 18 | 23) { *b == b'-' } else { b.is_ascii_hexdigit() });
+        if (hex32 && tok.iter().any(u8::is_ascii_digit) && tok.iter().any(|b| b.is_ascii_alphabetic())) || uuid {
+            return std::str::from_utf8(tok).ok().map(Into::into);
+        }
+        i = end;
     }
     None
 }
@@ -405,6 +431,8 @@ mod tests {
                 Some("4bf92f3577b34da6a3ce929d0e0e4736"),
             ),
             ("calling erp for req-0042aa17", Some("req-0042aa17")),
+            ("\"POST /x HTTP/1.1\" 429 153 \"-\" \"ua\" 0.006 0.005 56c4833065271235188e0e2068761b0a", Some("56c4833065271235188e0e2068761b0a")),
+            ("job 123e4567-e89b-12d3-a456-426614174000 failed", Some("123e4567-e89b-12d3-a456-426614174000")),
             ("no id here", None),
         ];
         for (line, want) in rows {

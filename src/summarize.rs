@@ -36,8 +36,11 @@ pub struct Inputs<'a> {
 /// What a series counts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
-    /// A catalog signature.
-    Signature(u32),
+    /// A catalog signature, as the system's own failure (false) or as its
+    /// view of a remote call's answer (true): the two views of one
+    /// signature are different series (a gateway's background 404s and the
+    /// 404s it relays are not one story).
+    Signature(u32, bool),
     /// A mined template: (cluster id, template text).
     Template(String, String),
 }
@@ -116,12 +119,12 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .map(|s| SeriesIn {
             system: s.system,
             prior: match &s.kind {
-                Kind::Signature(sig) => prior(inp.catalog, *sig),
+                Kind::Signature(sig, _) => prior(inp.catalog, *sig),
                 Kind::Template(..) => TEMPLATE_PRIOR,
             } * (1.0 - REMOTE_DISCOUNT * remote_share(s)),
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id?, o.ts?))).collect(),
-            known: matches!(s.kind, Kind::Signature(_)),
+            known: matches!(s.kind, Kind::Signature(..)),
         })
         .collect();
     let analysis = match (lo, hi) {
@@ -142,7 +145,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             statuses.sort_unstable();
             statuses.dedup();
             if statuses.is_empty() {
-                if let Kind::Signature(sig) = s.kind {
+                if let Kind::Signature(sig, _) = s.kind {
                     statuses = inp.catalog.signatures[sig as usize].http_status.clone();
                 }
             }
@@ -155,7 +158,13 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     explains: round3(r.parts[2]),
                     prior: round3(r.parts[3]),
                 },
-                fingerprint: fingerprint(&d.systems[s.system as usize], &words.id),
+                fingerprint: fingerprint(
+                    &d.systems[s.system as usize],
+                    &match s.kind {
+                        Kind::Signature(_, true) => format!("{}@remote", words.id),
+                        _ => words.id.clone(),
+                    },
+                ),
                 category: words.category.to_string(),
                 signature: words.id.clone(),
                 title: words.title,
@@ -197,17 +206,28 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             .then(|| analysis.changes[i].map(|c| rfc3339(c.onset)))
             .flatten();
         match &s.kind {
-            Kind::Signature(sig) => {
+            Kind::Signature(sig, _) => {
                 let g = &inp.catalog.signatures[*sig as usize];
-                signatures.push(SignatureCount {
-                    signature: g.id.clone(),
-                    category: g.category.to_string(),
-                    system: system_name(s.system),
-                    count: s.occ.len() as u64,
-                    first_seen: first,
-                    last_seen: s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339),
-                    onset,
-                });
+                let last = s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339);
+                let system = system_name(s.system);
+                // Both views of a signature are one entry in the list.
+                match signatures.iter_mut().find(|c: &&mut SignatureCount| c.signature == g.id && c.system == system) {
+                    Some(c) => {
+                        c.count += s.occ.len() as u64;
+                        c.first_seen = min_opt(c.first_seen.take(), first);
+                        c.last_seen = c.last_seen.take().max(last);
+                        c.onset = min_opt(c.onset.take(), onset);
+                    }
+                    None => signatures.push(SignatureCount {
+                        signature: g.id.clone(),
+                        category: g.category.to_string(),
+                        system,
+                        count: s.occ.len() as u64,
+                        first_seen: first,
+                        last_seen: last,
+                        onset,
+                    }),
+                }
             }
             Kind::Template(id, text) => templates.push(TemplateCount {
                 cluster: id.clone(),
@@ -224,7 +244,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let events_of = |sys: usize| {
         series
             .iter()
-            .filter(|s| s.system as usize == sys && matches!(s.kind, Kind::Signature(_)))
+            .filter(|s| s.system as usize == sys && matches!(s.kind, Kind::Signature(..)))
             .map(|s| s.occ.len() as u64)
             .sum::<u64>()
     };
@@ -316,7 +336,7 @@ fn build_series<'a>(
             continue;
         }
         let system = d.sources[e.source as usize].system;
-        groups.entry((system, Kind::Signature(e.sig))).or_default().push(Occurrence {
+        groups.entry((system, Kind::Signature(e.sig, e.remote))).or_default().push(Occurrence {
             ts,
             request_id: e.request_id.as_deref(),
             source: e.source,
@@ -432,12 +452,12 @@ struct Words {
 
 fn describe(catalog: &Catalog, kind: &Kind) -> Words {
     match kind {
-        Kind::Signature(sig) => {
+        Kind::Signature(sig, remote) => {
             let s = &catalog.signatures[*sig as usize];
             Words {
                 id: s.id.clone(),
                 category: s.category,
-                title: s.title.clone(),
+                title: if *remote { format!("{} (as a caller saw it)", s.title) } else { s.title.clone() },
                 advice: catalog.advice_for(s),
             }
         }
@@ -490,6 +510,14 @@ fn evidence(inp: &Inputs<'_>, occ: &[Occurrence<'_>]) -> Vec<Evidence> {
             text: o.text.to_string(),
         })
         .collect()
+}
+
+/// The earlier of two optional RFC 3339 times.
+fn min_opt(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 fn round3(x: f64) -> f64 {

@@ -75,7 +75,18 @@ pub fn rising_change(times: &[i64], start: i64, end: i64) -> Option<Change> {
             k += 1;
         }
     }
-    best.filter(|b| b.llr > 0.0)
+    best.filter(|b| b.llr > 0.0).map(|mut b| {
+        // The best split may fall on a background event shortly before the
+        // burst (it changes the likelihood little): step over events that
+        // stand apart from the next by many gaps at the new rate.
+        let gap_limit = 5.0 / b.rate_after.max(f64::MIN_POSITIVE);
+        let mut k = b.before;
+        while k + 1 < n && (times[k + 1] - times[k]) as f64 > gap_limit {
+            k += 1;
+        }
+        b.onset = times[k];
+        b
+    })
 }
 
 #[cfg(test)]
@@ -108,6 +119,16 @@ mod tests {
         let c = rising_change(&times, 0, HOUR).unwrap();
         assert!((c.onset - 2_500_000).abs() <= 100_000, "{c:?}");
         assert!(c.rise() > 0.9);
+    }
+
+    #[test]
+    fn a_background_event_just_before_the_burst_is_not_the_onset() {
+        let mut times: Vec<i64> = (0..12).map(|i| i * 300_000).collect();
+        times.push(2_390_000); // background, two minutes early
+        times.extend((0..150).map(|i| 2_500_000 + i * 2_000));
+        times.sort();
+        let c = rising_change(&times, 0, HOUR).unwrap();
+        assert_eq!(c.onset, 2_500_000, "{c:?}");
     }
 
     #[test]
