@@ -18,7 +18,7 @@ use crate::matcher::{Hit, Matcher, Scratch, UNNAMED};
 use crate::progress::Progress;
 use crate::read::{self, RangeBlock};
 use crate::source::{Source, SourceKind, Warning};
-use crate::timestamp::{Detector, Layout, TimeContext, Zone};
+use crate::timestamp::{Detector, Layout, Stamp, TimeContext, Zone};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -303,7 +303,8 @@ impl Ctx<'_> {
                 source: source.id,
                 line: 0,
                 offset: buf_offset + head_start as u64,
-                ts: stamp.or(fields.ts),
+                ts: stamp.map(|s| s.ms).or(fields.ts),
+                handled_adjust_ms: event::handled_adjust_ms(head, stamp.is_some_and(|s| s.whole_second)),
                 sig: hit.sig,
                 level,
                 status: fields.status.or_else(|| event::http_status(head)),
@@ -355,9 +356,9 @@ fn line_at(buf: &[u8], start: usize, end: usize) -> &[u8] {
 
 /// The head of the event a line belongs to: (offset of the head in `buf`,
 /// lines back, the head's time). A line with its own time is its own head.
-fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector) -> (usize, usize, Option<i64>) {
+fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector) -> (usize, usize, Option<Stamp>) {
     if let Some(s) = det.find(line) {
-        return (line_start, 0, Some(s.ms));
+        return (line_start, 0, Some(s));
     }
     let floor = line_start.saturating_sub(read::BACK_CONTEXT as usize);
     let mut start = line_start;
@@ -372,7 +373,7 @@ fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector) -> 
         }
         let prev = trim_cr(&buf[prev_start..prev_end]);
         if let Some(s) = det.find(prev) {
-            return (prev_start, back, Some(s.ms));
+            return (prev_start, back, Some(s));
         }
         if prev.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
             break; // a blank line ends an event

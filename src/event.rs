@@ -51,6 +51,11 @@ pub struct Event {
     /// The line reports the answer of a remote call (a client exception, an
     /// outbound URL, a proxy's access log): a view of a failure elsewhere.
     pub remote: bool,
+    /// What to add to `ts` for the moment the request was handled, used to
+    /// compare clocks: +500 ms for a whole-second time (the true time lies
+    /// anywhere in that second), minus the request time an access log
+    /// writes at the end of a request.
+    pub handled_adjust_ms: i32,
 }
 
 /// The fields of one line other than its signature and position.
@@ -116,6 +121,28 @@ const CLIENT_MARKERS: [&[u8]; 28] = [
 /// failure.
 pub fn is_remote_view(line: &[u8]) -> bool {
     CLIENT_MARKERS.iter().any(|m| memchr::memmem::find(line, m).is_some()) || is_proxied_access(line)
+}
+
+/// See [`Event::handled_adjust_ms`].
+pub fn handled_adjust_ms(line: &[u8], whole_second: bool) -> i32 {
+    let half = if whole_second { 500 } else { 0 };
+    half - access_request_time_ms(line).unwrap_or(0)
+}
+
+/// The `$request_time` (seconds, first number after the user agent) of an
+/// access-log line, in ms.
+fn access_request_time_ms(line: &[u8]) -> Option<i32> {
+    let at = memchr::memmem::find(line, b" HTTP/")?;
+    if !line[at..].iter().take(12).any(|&b| b == b'"') {
+        return None;
+    }
+    let ua_end = memchr::memrchr(b'"', line)?;
+    let field = line[ua_end + 1..].split(|&b| b == b' ').find(|f| !f.is_empty())?;
+    if !field.contains(&b'.') || !field.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+        return None;
+    }
+    let secs: f64 = std::str::from_utf8(field).ok()?.parse().ok()?;
+    (secs < 3600.0).then(|| (secs * 1000.0).round() as i32)
 }
 
 /// An access-log line (`"GET /x HTTP/1.1" 502 ...`) ending in nginx's
@@ -418,6 +445,13 @@ mod tests {
         ] {
             assert!(!is_remote_view(line.as_bytes()), "{line}");
         }
+    }
+
+    #[test]
+    fn handled_moment_of_access_lines() {
+        let line = b"10.0.0.1 - - [04/May/2026:20:31:51 +0000] \"POST /o HTTP/1.1\" 429 37 \"-\" \"ok\" 3.012 3.011 r";
+        assert_eq!(handled_adjust_ms(line, true), 500 - 3012);
+        assert_eq!(handled_adjust_ms(b"2026-11-24T10:00:00.250Z ERROR x", false), 0);
     }
 
     #[test]

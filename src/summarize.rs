@@ -427,7 +427,7 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
             continue; // written at a deadline, not when the other side acted
         }
         if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
-            sightings.push((system_of(e.source), id, t, e.status));
+            sightings.push((system_of(e.source), id, t + i64::from(e.handled_adjust_ms), e.status));
         }
     }
     for u in &inp.data.unnamed {

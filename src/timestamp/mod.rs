@@ -69,6 +69,9 @@ pub struct Stamp {
     pub layout: Layout,
     /// True when no offset was written (the context's zone was assumed).
     pub zoneless: bool,
+    /// True when the time has no fraction of a second (a whole-second
+    /// layout, or a fraction of exactly zero).
+    pub whole_second: bool,
 }
 
 /// Finds line times for one source, remembering where the last one was.
@@ -108,7 +111,12 @@ impl Detector {
     }
 
     fn stamp(&self, p: &Parsed) -> Option<Stamp> {
-        Some(Stamp { ms: self.ctx.resolve(p)?, layout: p.layout, zoneless: p.offset_s.is_none() })
+        Some(Stamp {
+            ms: self.ctx.resolve(p)?,
+            layout: p.layout,
+            zoneless: p.offset_s.is_none(),
+            whole_second: chrono::Timelike::nanosecond(&p.local) == 0,
+        })
     }
 }
 
