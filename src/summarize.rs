@@ -423,7 +423,7 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
     let system_of = |source: u32| d.sources[source as usize].system;
     let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
     for e in &inp.data.events {
-        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout {
+        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout || mentions_timeout(&e.text) {
             continue; // written at a deadline, not when the other side acted
         }
         if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
@@ -441,6 +441,13 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
         .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
         .collect();
     skew::estimate(d.systems.len(), &sightings, &overrides)
+}
+
+/// Whether a line speaks of a timeout (`timed out`, `timeout`, `deadline
+/// exceeded`), in any case.
+fn mentions_timeout(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["timed out", "timeout", "deadline exceeded"].iter().any(|w| lower.contains(w))
 }
 
 struct Words {

@@ -33,6 +33,8 @@ pub const MIN_PAIRS: usize = 3;
 pub const EARLIEST_IDS: usize = 50;
 /// The largest spread (median absolute deviation) of a trusted pair.
 pub const MAX_SPREAD_MS: i64 = 250;
+/// Sightings kept per request and system.
+const MAX_SIGHTINGS: usize = 16;
 
 /// One system's estimated offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,57 +54,81 @@ pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>);
 /// Estimates each system's offset. `overrides` are the user's
 /// `--clock-offset` values, which win.
 pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i64)]) -> Vec<Offset> {
-    // Sightings per id and system: the earliest time for each status.
-    let mut by_id: BTreeMap<&str, BTreeMap<u32, BTreeMap<Option<u16>, i64>>> = BTreeMap::new();
+    // Sightings per id and system: every time, with its status.
+    let mut by_id: BTreeMap<&str, BTreeMap<u32, Vec<(i64, Option<u16>)>>> = BTreeMap::new();
     for &(sys, id, t, status) in sightings {
-        let slot = by_id.entry(id).or_default().entry(sys).or_default().entry(status).or_insert(t);
-        *slot = (*slot).min(t);
+        let v = by_id.entry(id).or_default().entry(sys).or_default();
+        if v.len() < MAX_SIGHTINGS {
+            v.push((t, status));
+        }
     }
-    // Per pair: (confirmed by an equal status, when first seen, difference).
-    let mut diffs: BTreeMap<(u32, u32), Vec<(bool, i64, i64)>> = BTreeMap::new();
+    // Per pair: the request's first moment, and the times on each side
+    // that describe the same response (those with the shared status when
+    // there is one).
+    struct Shared {
+        confirmed: bool,
+        when: i64,
+        a: Vec<i64>,
+        b: Vec<i64>,
+    }
+    let mut shared: BTreeMap<(u32, u32), Vec<Shared>> = BTreeMap::new();
     for seen in by_id.values() {
         if seen.len() < 2 || seen.len() > 8 {
             continue; // an id in many systems is likely not a request id
         }
-        let systems: Vec<(&u32, &BTreeMap<Option<u16>, i64>)> = seen.iter().collect();
+        let systems: Vec<(&u32, &Vec<(i64, Option<u16>)>)> = seen.iter().collect();
         for i in 0..systems.len() {
             for j in i + 1..systems.len() {
                 let ((&a, sa), (&b, sb)) = (systems[i], systems[j]);
-                // The same status on both sides: the same response.
-                let same =
-                    sa.iter().filter(|(s, _)| s.is_some()).find_map(|(s, ta)| sb.get(s).map(|tb| (*ta, *tb)));
-                let known =
-                    |m: &BTreeMap<Option<u16>, i64>| m.keys().flatten().copied().collect::<Vec<u16>>();
-                let (ka, kb) = (known(sa), known(sb));
-                let first = |m: &BTreeMap<Option<u16>, i64>| m.values().copied().min().unwrap_or(0);
-                let pair = match same {
-                    Some((ta, tb)) => Some((true, ta, tb)),
-                    // Different statuses: the lines are about different hops.
-                    None if !ka.is_empty() && !kb.is_empty() => None,
-                    // A status on one side at most: the first sightings.
-                    None => Some((false, first(sa), first(sb))),
+                let statuses = |v: &Vec<(i64, Option<u16>)>| v.iter().filter_map(|x| x.1).collect::<Vec<u16>>();
+                let (ka, kb) = (statuses(sa), statuses(sb));
+                let common = ka.iter().find(|s| kb.contains(s)).copied();
+                let times = |v: &Vec<(i64, Option<u16>)>, only: Option<u16>| {
+                    v.iter().filter(|x| only.is_none() || x.1 == only).map(|x| x.0).collect::<Vec<i64>>()
                 };
-                if let Some((confirmed, ta, tb)) = pair {
-                    diffs.entry((a, b)).or_default().push((confirmed, ta.min(tb), tb - ta));
-                }
+                let entry = match common {
+                    // The same status on both sides: the same response.
+                    Some(st) => Shared { confirmed: true, when: 0, a: times(sa, Some(st)), b: times(sb, Some(st)) },
+                    // Different statuses: the lines are about different hops.
+                    None if !ka.is_empty() && !kb.is_empty() => continue,
+                    // A status on one side at most: every sighting.
+                    None => Shared { confirmed: false, when: 0, a: times(sa, None), b: times(sb, None) },
+                };
+                let when = entry.a.iter().chain(&entry.b).copied().min().unwrap_or(0);
+                shared.entry((a, b)).or_default().push(Shared { when, ..entry });
             }
         }
     }
-    // Pair offsets: offset(b) − offset(a) = median(t_b − t_a).
-    let mut edges: Vec<(usize, u32, u32, i64)> = diffs
+    // Pair offsets: offset(b) − offset(a) = median(t_b − t_a), first from
+    // each side's first sighting, then refined by pairing, per request, the
+    // two sightings closest to that estimate (a callee that retried logs
+    // its failure several times before its caller hears the last answer).
+    let mut edges: Vec<(usize, u32, u32, i64)> = shared
         .into_iter()
         .filter(|(_, d)| d.len() >= MIN_PAIRS)
         .filter_map(|((a, b), mut d)| {
-            if d.iter().filter(|x| x.0).count() >= MIN_PAIRS {
-                d.retain(|x| x.0);
+            if d.iter().filter(|x| x.confirmed).count() >= MIN_PAIRS {
+                d.retain(|x| x.confirmed);
             }
-            d.sort_unstable_by_key(|x| (x.1, x.2));
-            let mut early: Vec<i64> = d.iter().take(EARLIEST_IDS).map(|&(_, _, x)| x).collect();
-            early.sort_unstable();
-            let m = median(&early);
-            let mut dev: Vec<i64> = early.iter().map(|x| (x - m).abs()).collect();
+            d.sort_by_key(|x| x.when);
+            d.truncate(EARLIEST_IDS);
+            let first = |v: &[i64]| v.iter().copied().min().unwrap_or(0);
+            let mut rough: Vec<i64> = d.iter().map(|x| first(&x.b) - first(&x.a)).collect();
+            rough.sort_unstable();
+            let m0 = median(&rough);
+            let mut dev: Vec<i64> = rough.iter().map(|x| (x - m0).abs()).collect();
             dev.sort_unstable();
-            (median(&dev) <= MAX_SPREAD_MS).then_some((early.len(), a, b, m))
+            if median(&dev) > MAX_SPREAD_MS {
+                return None;
+            }
+            let mut fine: Vec<i64> = d
+                .iter()
+                .filter_map(|x| {
+                    x.a.iter().flat_map(|ta| x.b.iter().map(move |tb| tb - ta)).min_by_key(|diff| (diff - m0).abs())
+                })
+                .collect();
+            fine.sort_unstable();
+            Some((d.len(), a, b, median(&fine)))
         })
         .collect();
     edges.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| (x.1, x.2).cmp(&(y.1, y.2))));
