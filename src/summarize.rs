@@ -427,12 +427,12 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
             continue; // written at a deadline, not when the other side acted
         }
         if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
-            sightings.push((system_of(e.source), id, t + i64::from(e.handled_adjust_ms), e.status));
+            sightings.push((system_of(e.source), id, t + i64::from(e.handled_adjust_ms), e.status, e.remote));
         }
     }
     for u in &inp.data.unnamed {
         if let (Some(id), Some(t)) = (u.request_id.as_deref(), u.ts) {
-            sightings.push((system_of(u.source), id, t, None));
+            sightings.push((system_of(u.source), id, t, None, false));
         }
     }
     let overrides: Vec<(u32, i64)> = inp

@@ -47,19 +47,20 @@ pub struct Offset {
     pub method: &'static str,
 }
 
-/// (system, request id, time, HTTP status) of every event that carries an
-/// id.
-pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>);
+/// (system, request id, time, HTTP status, remote view) of every event
+/// that carries an id; a remote view is a client's line about the answer
+/// it got.
+pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>, bool);
 
 /// Estimates each system's offset. `overrides` are the user's
 /// `--clock-offset` values, which win.
 pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i64)]) -> Vec<Offset> {
     // Sightings per id and system: every time, with its status.
-    let mut by_id: BTreeMap<&str, BTreeMap<u32, Vec<(i64, Option<u16>)>>> = BTreeMap::new();
-    for &(sys, id, t, status) in sightings {
+    let mut by_id: BTreeMap<&str, BTreeMap<u32, Vec<(i64, Option<u16>, bool)>>> = BTreeMap::new();
+    for &(sys, id, t, status, remote) in sightings {
         let v = by_id.entry(id).or_default().entry(sys).or_default();
         if v.len() < MAX_SIGHTINGS {
-            v.push((t, status));
+            v.push((t, status, remote));
         }
     }
     // Per pair: the request's first moment, and the times on each side
@@ -76,23 +77,39 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
         if seen.len() < 2 || seen.len() > 8 {
             continue; // an id in many systems is likely not a request id
         }
-        let systems: Vec<(&u32, &Vec<(i64, Option<u16>)>)> = seen.iter().collect();
+        type Seen = Vec<(i64, Option<u16>, bool)>;
+        let systems: Vec<(&u32, &Seen)> = seen.iter().collect();
         for i in 0..systems.len() {
             for j in i + 1..systems.len() {
                 let ((&a, sa), (&b, sb)) = (systems[i], systems[j]);
-                let statuses = |v: &Vec<(i64, Option<u16>)>| v.iter().filter_map(|x| x.1).collect::<Vec<u16>>();
+                let statuses = |v: &Seen| v.iter().filter_map(|x| x.1).collect::<Vec<u16>>();
                 let (ka, kb) = (statuses(sa), statuses(sb));
-                let common = ka.iter().find(|s| kb.contains(s)).copied();
-                let times = |v: &Vec<(i64, Option<u16>)>, only: Option<u16>| {
-                    v.iter().filter(|x| only.is_none() || x.1 == only).map(|x| x.0).collect::<Vec<i64>>()
+                // One response seen from both ends of one hop: the server's
+                // line and the client's line (a remote view) with the same
+                // status. Failing that, any lines with the same status.
+                let across = sa.iter().find_map(|x| {
+                    let st = x.1?;
+                    sb.iter().any(|y| y.1 == Some(st) && y.2 != x.2).then_some((st, Some(x.2)))
+                });
+                let common = across.or_else(|| ka.iter().find(|s| kb.contains(s)).map(|&st| (st, None)));
+                let times = |v: &Seen, only: Option<u16>, view: Option<bool>| {
+                    v.iter()
+                        .filter(|x| (only.is_none() || x.1 == only) && view.is_none_or(|r| x.2 == r))
+                        .map(|x| x.0)
+                        .collect::<Vec<i64>>()
                 };
                 let entry = match common {
                     // The same status on both sides: the same response.
-                    Some(st) => Shared { confirmed: true, when: 0, a: times(sa, Some(st)), b: times(sb, Some(st)) },
+                    Some((st, view)) => Shared {
+                        confirmed: true,
+                        when: 0,
+                        a: times(sa, Some(st), view),
+                        b: times(sb, Some(st), view.map(|r| !r)),
+                    },
                     // Different statuses: the lines are about different hops.
                     None if !ka.is_empty() && !kb.is_empty() => continue,
                     // A status on one side at most: every sighting.
-                    None => Shared { confirmed: false, when: 0, a: times(sa, None), b: times(sb, None) },
+                    None => Shared { confirmed: false, when: 0, a: times(sa, None, None), b: times(sb, None, None) },
                 };
                 let when = entry.a.iter().chain(&entry.b).copied().min().unwrap_or(0);
                 shared.entry((a, b)).or_default().push(Shared { when, ..entry });
@@ -185,9 +202,9 @@ mod tests {
         let mut s: Vec<Sighting<'_>> = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             let t = i as i64 * 10_000;
-            s.push((0, id, t + 30, None)); // crm logs after the erp answered
-            s.push((1, id, t + 4_200, None));
-            s.push((2, id, t - 1_500 + 40, None));
+            s.push((0, id, t + 30, None, false)); // crm logs after the erp answered
+            s.push((1, id, t + 4_200, None, false));
+            s.push((2, id, t - 1_500 + 40, None, false));
         }
         let o = estimate(3, &s, &[]);
         let rel = |a: usize, b: usize| o[b].offset_ms - o[a].offset_ms;
@@ -202,10 +219,10 @@ mod tests {
         let mut s: Vec<Sighting<'_>> = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             let t = i as i64 * 5_000;
-            s.push((1, id, t + 4_200, None)); // the server rejects at once
+            s.push((1, id, t + 4_200, None, false)); // the server rejects at once
                                               // The client logs the failure 5 ms later, or at its 30 s
                                               // timeout once latency has grown.
-            s.push((0, id, if i < 60 { t + 5 } else { t + 30_000 }, None));
+            s.push((0, id, if i < 60 { t + 5 } else { t + 30_000 }, None, false));
         }
         let o = estimate(2, &s, &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_195).abs() <= 10, "{o:?}");
@@ -217,10 +234,10 @@ mod tests {
         let mut s: Vec<Sighting<'_>> = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             let t = i as i64 * 5_000;
-            s.push((1, id, t + 4_200, Some(401)));
-            s.push((0, id, t + 3, Some(401)));
+            s.push((1, id, t + 4_200, Some(401), false));
+            s.push((0, id, t + 3, Some(401), false));
             // A gateway logs its own 504 a minute later: another hop.
-            s.push((2, id, t + 60_000, Some(504)));
+            s.push((2, id, t + 60_000, Some(504), false));
         }
         let o = estimate(3, &s, &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_197).abs() <= 10, "{o:?}");
@@ -234,7 +251,7 @@ mod tests {
             .iter()
             .enumerate()
             .flat_map(|(i, id)| {
-                [(0, id.as_str(), 0, None), (1, id.as_str(), (i as i64 * 7_919) % 40_000, None)]
+                [(0, id.as_str(), 0, None, false), (1, id.as_str(), (i as i64 * 7_919) % 40_000, None, false)]
             })
             .collect();
         let o = estimate(2, &s, &[]);
@@ -243,7 +260,7 @@ mod tests {
 
     #[test]
     fn no_shared_ids_means_no_correction_and_overrides_win() {
-        let s: Vec<Sighting<'_>> = vec![(0, "a", 1, None), (1, "b", 2, None)];
+        let s: Vec<Sighting<'_>> = vec![(0, "a", 1, None, false), (1, "b", 2, None, false)];
         let o = estimate(2, &s, &[(1, 250)]);
         assert_eq!(o[0], Offset { offset_ms: 0, pairs: 0, method: "none" });
         assert_eq!(o[1].offset_ms, 250);
