@@ -144,6 +144,10 @@ struct Worker {
     hits: Vec<Hit>,
 }
 
+/// An unnamed line before its line number is known: (line relative to the
+/// block, time, text, request id).
+type UnnamedInBlock = (i64, Option<i64>, Box<str>, Option<Box<str>>);
+
 /// One block's findings, with line numbers relative to the block.
 #[derive(Default)]
 struct BlockResult {
@@ -153,7 +157,8 @@ struct BlockResult {
     /// Events whose `line` is relative: head line index from the block's
     /// first owned line; may be negative when the head is in the context.
     events: Vec<(i64, Event)>,
-    unnamed: Vec<(i64, Option<i64>, Box<str>, Option<Box<str>>)>,
+    /// Unnamed lines: (relative line, time, text, request id).
+    unnamed: Vec<UnnamedInBlock>,
     volume: Option<(i64, i64, u64)>,
     layouts: Vec<(Layout, bool)>,
 }
@@ -356,7 +361,12 @@ fn line_at(buf: &[u8], start: usize, end: usize) -> &[u8] {
 
 /// The head of the event a line belongs to: (offset of the head in `buf`,
 /// lines back, the head's time). A line with its own time is its own head.
-fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector) -> (usize, usize, Option<Stamp>) {
+fn find_head(
+    buf: &[u8],
+    line_start: usize,
+    line: &[u8],
+    det: &mut Detector,
+) -> (usize, usize, Option<Stamp>) {
     if let Some(s) = det.find(line) {
         return (line_start, 0, Some(s));
     }

@@ -381,8 +381,16 @@ fn bare_trace_id(line: &[u8]) -> Option<Box<str>> {
         let tok = &line[i..end];
         let hex32 = tok.len() == 32 && tok.iter().all(u8::is_ascii_hexdigit);
         let uuid = tok.len() == 36
-            && tok.iter().enumerate().all(|(k, b)| if matches!(k, 8 | 13 | 18 | 23) { *b == b'-' } else { b.is_ascii_hexdigit() });
-        if (hex32 && tok.iter().any(u8::is_ascii_digit) && tok.iter().any(|b| b.is_ascii_alphabetic())) || uuid {
+            && tok.iter().enumerate().all(|(k, b)| {
+                if matches!(k, 8 | 13 | 18 | 23) {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_hexdigit()
+                }
+            });
+        if (hex32 && tok.iter().any(u8::is_ascii_digit) && tok.iter().any(|b| b.is_ascii_alphabetic()))
+            || uuid
+        {
             return std::str::from_utf8(tok).ok().map(Into::into);
         }
         i = end;
@@ -465,7 +473,10 @@ mod tests {
                 Some("4bf92f3577b34da6a3ce929d0e0e4736"),
             ),
             ("calling erp for req-0042aa17", Some("req-0042aa17")),
-            ("\"POST /x HTTP/1.1\" 429 153 \"-\" \"ua\" 0.006 0.005 56c4833065271235188e0e2068761b0a", Some("56c4833065271235188e0e2068761b0a")),
+            (
+                "\"POST /x HTTP/1.1\" 429 153 \"-\" \"ua\" 0.006 0.005 56c4833065271235188e0e2068761b0a",
+                Some("56c4833065271235188e0e2068761b0a"),
+            ),
             ("job 123e4567-e89b-12d3-a456-426614174000 failed", Some("123e4567-e89b-12d3-a456-426614174000")),
             ("no id here", None),
         ];

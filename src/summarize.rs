@@ -211,7 +211,10 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 let last = s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339);
                 let system = system_name(s.system);
                 // Both views of a signature are one entry in the list.
-                match signatures.iter_mut().find(|c: &&mut SignatureCount| c.signature == g.id && c.system == system) {
+                match signatures
+                    .iter_mut()
+                    .find(|c: &&mut SignatureCount| c.signature == g.id && c.system == system)
+                {
                     Some(c) => {
                         c.count += s.occ.len() as u64;
                         c.first_seen = min_opt(c.first_seen.take(), first);

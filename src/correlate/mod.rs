@@ -145,12 +145,8 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32
                 // Before the incident's cluster of onsets: likely unrelated.
                 0.5 * (-((first - onset) as f64) / ONSET_SCALE_MS).exp()
             };
-            let parts = [
-                onset_part,
-                change.rise() * significance(change.llr),
-                (explained / others).min(1.0),
-                prior,
-            ];
+            let parts =
+                [onset_part, change.rise() * significance(change.llr), (explained / others).min(1.0), prior];
             let score = W_ONSET * parts[0] + W_RISE * parts[1] + W_EXPLAINS * parts[2] + W_PRIOR * parts[3];
             Ranked { series: i, score, parts, effects }
         })

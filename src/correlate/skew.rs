@@ -55,8 +55,9 @@ pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>, bool);
 /// Estimates each system's offset. `overrides` are the user's
 /// `--clock-offset` values, which win.
 pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i64)]) -> Vec<Offset> {
-    // Sightings per id and system: every time, with its status.
-    let mut by_id: BTreeMap<&str, BTreeMap<u32, Vec<(i64, Option<u16>, bool)>>> = BTreeMap::new();
+    // Sightings per id and system: every time, with its status and view.
+    type Seen = Vec<(i64, Option<u16>, bool)>;
+    let mut by_id: BTreeMap<&str, BTreeMap<u32, Seen>> = BTreeMap::new();
     for &(sys, id, t, status, remote) in sightings {
         let v = by_id.entry(id).or_default().entry(sys).or_default();
         if v.len() < MAX_SIGHTINGS {
@@ -77,7 +78,6 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
         if seen.len() < 2 || seen.len() > 8 {
             continue; // an id in many systems is likely not a request id
         }
-        type Seen = Vec<(i64, Option<u16>, bool)>;
         let systems: Vec<(&u32, &Seen)> = seen.iter().collect();
         for i in 0..systems.len() {
             for j in i + 1..systems.len() {
@@ -109,7 +109,12 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
                     // Different statuses: the lines are about different hops.
                     None if !ka.is_empty() && !kb.is_empty() => continue,
                     // A status on one side at most: every sighting.
-                    None => Shared { confirmed: false, when: 0, a: times(sa, None, None), b: times(sb, None, None) },
+                    None => Shared {
+                        confirmed: false,
+                        when: 0,
+                        a: times(sa, None, None),
+                        b: times(sb, None, None),
+                    },
                 };
                 let when = entry.a.iter().chain(&entry.b).copied().min().unwrap_or(0);
                 shared.entry((a, b)).or_default().push(Shared { when, ..entry });
@@ -141,7 +146,9 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
             let mut fine: Vec<i64> = d
                 .iter()
                 .filter_map(|x| {
-                    x.a.iter().flat_map(|ta| x.b.iter().map(move |tb| tb - ta)).min_by_key(|diff| (diff - m0).abs())
+                    x.a.iter()
+                        .flat_map(|ta| x.b.iter().map(move |tb| tb - ta))
+                        .min_by_key(|diff| (diff - m0).abs())
                 })
                 .collect();
             fine.sort_unstable();
@@ -220,8 +227,8 @@ mod tests {
         for (i, id) in ids.iter().enumerate() {
             let t = i as i64 * 5_000;
             s.push((1, id, t + 4_200, None, false)); // the server rejects at once
-                                              // The client logs the failure 5 ms later, or at its 30 s
-                                              // timeout once latency has grown.
+                                                     // The client logs the failure 5 ms later, or at its 30 s
+                                                     // timeout once latency has grown.
             s.push((0, id, if i < 60 { t + 5 } else { t + 30_000 }, None, false));
         }
         let o = estimate(2, &s, &[]);

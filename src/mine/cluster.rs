@@ -102,7 +102,7 @@ fn should_merge(vals: &[(&str, usize)], prev: Option<&str>) -> bool {
     if vals.iter().all(|(v, _)| v.bytes().any(|c| c.is_ascii_digit())) {
         return true;
     }
-    if prev.map_or(false, |t| t.ends_with(VAR))
+    if prev.is_some_and(|t| t.ends_with(VAR))
         && vals.iter().all(|(v, _)| v.trim_matches(|c: char| !c.is_alphanumeric()).len() <= 3)
     {
         return true;

@@ -169,7 +169,7 @@ fn is_dotted(f: &[u8]) -> bool {
     let dots = f.iter().filter(|&&c| c == b'.').count();
     dots >= 1
         && f[0].is_ascii_alphabetic()
-        && f.last().map_or(false, |c| c.is_ascii_alphanumeric())
+        && f.last().is_some_and(|c| c.is_ascii_alphanumeric())
         && f.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
         && f.split(|&c| c == b'.').all(|s| !s.is_empty() && !s[0].is_ascii_digit())
 }
@@ -188,7 +188,7 @@ pub(crate) fn kind_of(f: &[u8]) -> Kind {
         }
         return Kind::Bracket;
     }
-    if f.first().map_or(false, |c| c.is_ascii_digit()) {
+    if f.first().is_some_and(|c| c.is_ascii_digit()) {
         return if is_num(f) { Kind::Num } else { Kind::Word };
     }
     if is_level(f) || is_single_level(f) {
@@ -284,7 +284,7 @@ impl HeaderModel {
         }
         let need = (n as f64 * 0.9).ceil() as usize;
         let share = |c: usize, pred: &dyn Fn(Kind) -> bool| {
-            rows.iter().filter(|r| r.get(c).map_or(false, |&k| pred(k))).count()
+            rows.iter().filter(|r| r.get(c).is_some_and(|&k| pred(k))).count()
         };
         let mut cols = 0;
         let mut run = 0;
@@ -519,7 +519,7 @@ impl<'a> LineFields<'a> {
         let done = bit << 4;
         if self.flags[i] & done == 0 {
             let f = self.field(i);
-            let alpha = f.first().map_or(false, |c| c.is_ascii_alphabetic());
+            let alpha = f.first().is_some_and(|c| c.is_ascii_alphabetic());
             let v = match bit {
                 F_NUM => !alpha && is_num(f),
                 F_MONTH => alpha && is_month(f),

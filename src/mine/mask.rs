@@ -325,7 +325,7 @@ fn is_ip_port(c: &[u8]) -> bool {
         }
         parts += 1;
     }
-    parts == 4 && port.map_or(true, |p| !p.is_empty() && p.iter().all(|d| d.is_ascii_digit()))
+    parts == 4 && port.is_none_or(|p| !p.is_empty() && p.iter().all(|d| d.is_ascii_digit()))
 }
 
 fn is_email(c: &[u8]) -> bool {
@@ -370,7 +370,7 @@ pub fn is_var_piece(p: &[u8]) -> bool {
         return false;
     }
     let s = if matches!(p[0], b'-' | b'+') { &p[1..] } else { p };
-    if s.first().map_or(false, |c| c.is_ascii_digit()) {
+    if s.first().is_some_and(|c| c.is_ascii_digit()) {
         return true;
     }
     if s.len() >= 8 && s.iter().all(|c| c.is_ascii_hexdigit()) {

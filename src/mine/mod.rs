@@ -686,7 +686,7 @@ mod tests {
         let f = dir.join("a.log");
         std::fs::write(&f, "Dec 10 06:55:46 h sshd[1]: Accepted for a from 1.2.3.4\nDec 10 06:55:47 h sshd[2]: Accepted for a from 1.2.3.5").unwrap();
         let mut out = Vec::new();
-        run(&[f.clone()], true, &mut out).unwrap();
+        run(std::slice::from_ref(&f), true, &mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
         let rows: Vec<serde_json::Value> = s.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(rows.len(), 2);

@@ -162,14 +162,14 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
         j += 1;
     }
     match b.get(j) {
-        Some(b'Z') if boundary_after(b, j + 1) => return (Some(0), j + 1),
+        Some(b'Z') if boundary_after(b, j + 1) => (Some(0), j + 1),
         Some(b'U') | Some(b'G') => {
-            if b.get(j..j + 3) == Some(b"UTC") || b.get(j..j + 3) == Some(b"GMT") {
-                if boundary_after(b, j + 3) {
-                    return (Some(0), j + 3);
-                }
+            if (b.get(j..j + 3) == Some(b"UTC") || b.get(j..j + 3) == Some(b"GMT"))
+                && boundary_after(b, j + 3)
+            {
+                return (Some(0), j + 3);
             }
-            return (None, i);
+            (None, i)
         }
         Some(&s @ (b'+' | b'-')) => {
             let sign = if s == b'-' { -1 } else { 1 };

@@ -46,7 +46,7 @@ fn multi_member_gzip_is_read_whole_and_sniffed_by_content() {
     let mut bytes = gzip(format!("{OK}{HIT}").as_bytes());
     bytes.extend(gzip(format!("{OK}{HIT}{HIT}").as_bytes()));
     dir.write("logs/app.log.2.gz", &bytes);
-    dir.write("logs/plain-named.gz", format!("{HIT}"));
+    dir.write("logs/plain-named.gz", HIT);
     dir.write("logs/zipped-no-ext", gzip(HIT.as_bytes()));
     let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
     assert_eq!(s.stats.lines, 5 + 1 + 1);

@@ -100,7 +100,7 @@ impl<'a> Sim<'a> {
     }
 
     fn active(&self, t: i64, kind: usize) -> bool {
-        t >= self.p.trigger && self.p.affected.map_or(true, |k| k == kind)
+        t >= self.p.trigger && self.p.affected.is_none_or(|k| k == kind)
     }
 
     /// The app's own log of a request it served.
