@@ -51,6 +51,9 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
     if let (Some(a), Some(b)) = (&s.window.start, &s.window.end) {
         writeln!(out, "window: {a} .. {b}")?;
     }
+    if let Some(line) = clocks_line(s) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out)?;
     match s.causes.first() {
         None => writeln!(out, "{}", c.bold("No cause found: no error rose above its own baseline."))?,
@@ -121,6 +124,27 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// "clocks: on the crm clock; erp +4.2 s (50 shared requests)".
+fn clocks_line(s: &Summary) -> Option<String> {
+    let reference = s.systems.iter().find(|x| x.clock_method == "reference")?;
+    let others: Vec<String> = s
+        .systems
+        .iter()
+        .filter(|x| x.clock_method != "reference")
+        .map(|x| match x.clock_method {
+            "none" => format!("{} not joined (no usable shared requests)", x.name),
+            "override" => format!("{} {:+.3} s (given)", x.name, x.clock_offset_ms as f64 / 1000.0),
+            _ => format!(
+                "{} {:+.3} s ({} shared requests)",
+                x.name,
+                x.clock_offset_ms as f64 / 1000.0,
+                x.clock_pairs
+            ),
+        })
+        .collect();
+    Some(format!("clocks: times are on the {} clock; {}", reference.name, others.join(", ")))
+}
+
 fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()> {
     let status = if k.http_status.is_empty() {
         String::new()
@@ -136,6 +160,9 @@ fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()
         k.title,
         c.dim(&format!("[{}] score {:.2}", k.signature, k.score))
     )?;
+    if let Some(onset) = k.onset.as_deref().filter(|o| Some(*o) != k.first_seen.as_deref()) {
+        writeln!(out, "     rose above its baseline at {onset}")?;
+    }
     writeln!(
         out,
         "     first {}, {} time{} until {}{}",

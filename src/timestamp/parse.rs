@@ -266,7 +266,18 @@ fn parse_numeric(b: &[u8], i: usize) -> Option<Parsed> {
             // 20261124-19:07:01:123
             let (y, mo, d) = (num(b, i, 4)? as i32, num(b, i + 4, 2)?, num(b, i + 6, 2)?);
             let (h, mi, s, j) = hms_unpadded(b, i + 9)?;
-            let (ns, end) = fraction(b, j, true);
+            // The writer of this layout prints the milliseconds as an
+            // unpadded integer (`22:15:35:11` is 11 ms), like its seconds.
+            let (ns, end) = match b.get(j) {
+                Some(b':' | b'.') => {
+                    let digits = b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    match digits {
+                        1..=3 => (num(b, j + 1, digits)? * 1_000_000, j + 1 + digits),
+                        _ => fraction(b, j, true),
+                    }
+                }
+                _ => (0, j),
+            };
             done(make(y, mo, d, h, mi, s, ns)?, None, Layout::CompactDash, end)
         }
         6 if is(b, i + 6, b' ') && num(b, i + 7, 6).is_some() && boundary_after(b, i + 13) => {

@@ -137,3 +137,111 @@ proptest::proptest! {
         let _ = d.find(s.as_bytes());
     }
 }
+
+/// Splits one CSV record (quotes with doubled quotes inside).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// Every timestamped line of the labelled Loghub samples gets the instant
+/// its structured CSV gives (the labellers' date and time columns).
+#[test]
+fn loghub_times_match_the_labelled_columns() {
+    let root = crate::testutil::shared_dir().join("data/loghub-2k");
+    // (dataset, how to build "YYYY-MM-DD HH:MM:SS[.fff]" or epoch from the columns)
+    type Build = fn(&dyn Fn(&str) -> String) -> String;
+    let rows: &[(&str, Build)] = &[
+        ("Apache", |c| {
+            let d = chrono::NaiveDateTime::parse_from_str(&c("Time"), "%a %b %d %H:%M:%S %Y").unwrap();
+            d.format("%Y-%m-%d %H:%M:%S").to_string()
+        }),
+        ("BGL", |c| c("Timestamp")),
+        ("HDFS", |c| {
+            let d = format!("{:0>6}", c("Date"));
+            let t = format!("{:0>6}", c("Time"));
+            format!("20{}-{}-{} {}:{}:{}", &d[..2], &d[2..4], &d[4..6], &t[..2], &t[2..4], &t[4..6])
+        }),
+        ("Hadoop", |c| format!("{} {}", c("Date"), c("Time").replace(',', "."))),
+        ("HealthApp", |c| {
+            let t = c("Time");
+            let (date, rest) = t.split_once('-').unwrap();
+            let p: Vec<&str> = rest.split(':').collect();
+            format!(
+                "{}-{}-{} {:0>2}:{:0>2}:{:0>2}.{:0>3}",
+                &date[..4],
+                &date[4..6],
+                &date[6..8],
+                p[0],
+                p[1],
+                p[2],
+                p[3]
+            )
+        }),
+        ("OpenSSH", |c| {
+            // No year: the context's file was written in November 2026, so
+            // December lines belong to 2025.
+            let d =
+                chrono::NaiveDate::parse_from_str(&format!("2025 {} {}", c("Date"), c("Day")), "%Y %b %d")
+                    .unwrap();
+            format!("{} {}", d.format("%Y-%m-%d"), c("Time"))
+        }),
+        ("Spark", |c| {
+            let d = c("Date");
+            format!("20{}-{}-{} {}", &d[..2], &d[3..5], &d[6..8], c("Time"))
+        }),
+        ("Zookeeper", |c| format!("{} {}", c("Date"), c("Time").replace(',', "."))),
+    ];
+    for (name, build) in rows {
+        let dir = root.join(name);
+        let log = std::fs::read(dir.join(format!("{name}_2k.log"))).unwrap();
+        let csv =
+            std::fs::read_to_string(dir.join(format!("{name}_2k.log_structured_corrected.csv"))).unwrap();
+        let mut lines = csv.lines();
+        let header = csv_fields(lines.next().unwrap());
+        let mut det = Detector::new(ctx("UTC"));
+        let raw: Vec<&[u8]> = log.split(|&b| b == b'\n').collect();
+        let mut checked = 0;
+        for record in lines {
+            let f = csv_fields(record);
+            let col = |k: &str| f[header.iter().position(|h| h == k).unwrap()].clone();
+            let line_id: usize = col("LineId").parse().unwrap();
+            let want_text = build(&col);
+            let want = match want_text.parse::<i64>() {
+                Ok(epoch) => epoch * 1000,
+                Err(_) => {
+                    let fmt =
+                        if want_text.contains('.') { "%Y-%m-%d %H:%M:%S%.f" } else { "%Y-%m-%d %H:%M:%S" };
+                    chrono::NaiveDateTime::parse_from_str(&want_text, fmt)
+                        .unwrap_or_else(|e| panic!("{name} line {line_id}: {want_text}: {e}"))
+                        .and_utc()
+                        .timestamp_millis()
+                }
+            };
+            let got = det.find(raw[line_id - 1]).map(|s| s.ms);
+            assert_eq!(
+                got,
+                Some(want),
+                "{name} line {line_id}: {}",
+                String::from_utf8_lossy(raw[line_id - 1])
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 2000, "{name}");
+    }
+}
