@@ -62,7 +62,8 @@ pub struct UnnamedLine {
 }
 
 /// How many unnamed lines are kept per source; past it they are counted.
-pub const UNNAMED_PER_SOURCE: usize = 100_000;
+/// Their text is what the miner reads, so this bounds memory.
+pub const UNNAMED_PER_SOURCE: usize = 10_000;
 
 /// Everything the scan found.
 #[derive(Debug, Default)]
@@ -299,11 +300,16 @@ impl Ctx<'_> {
             let rel = line_index - back_lines as i64;
             let fields = event::extract(line, det);
             let level = event::level(head).or(fields.level).unwrap_or(Level::Unknown);
-            let mut text = evidence_text(head);
-            if back_lines > 0 {
-                text.push('\n');
-                text.push_str(&evidence_text(line));
-            }
+            // Evidence is read again at report time for the few events shown;
+            // only a stream that cannot be read twice keeps it now.
+            let text = (source.kind == SourceKind::Stdin).then(|| {
+                let mut text = evidence_text(head);
+                if back_lines > 0 {
+                    text.push('\n');
+                    text.push_str(&evidence_text(line));
+                }
+                text.into_boxed_str()
+            });
             let ev = Event {
                 source: source.id,
                 line: 0,
@@ -314,8 +320,10 @@ impl Ctx<'_> {
                 level,
                 status: fields.status.or_else(|| event::http_status(head)),
                 request_id: fields.request_id.or_else(|| event::request_id(head)),
-                text: text.into_boxed_str(),
+                text,
+                hit_offset: (back_lines > 0).then_some(buf_offset + hit.line_start as u64),
                 remote: event::is_remote_view(line) || event::is_remote_view(head),
+                deadline: event::mentions_deadline(line) || event::mentions_deadline(head),
             };
             r.events.push((rel, ev));
         }
@@ -391,6 +399,65 @@ fn find_head(
         start = prev_start;
     }
     (line_start, 0, None)
+}
+
+/// Reads again the lines at the given (source, byte offset) pairs, for the
+/// evidence of the events a report shows. Plain files are read by offset;
+/// gzip and UTF-16 sources are decoded again up to the last offset wanted.
+/// A line that can no longer be read (the file changed) is left out.
+pub fn read_lines_at(sources: &[Source], wanted: &[(u32, u64)]) -> BTreeMap<(u32, u64), String> {
+    let mut by_source: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+    for &(s, off) in wanted {
+        by_source.entry(s).or_default().push(off);
+    }
+    let mut out = BTreeMap::new();
+    for (sid, mut offsets) in by_source {
+        offsets.sort_unstable();
+        offsets.dedup();
+        let source = &sources[sid as usize];
+        let Ok(file) = File::open(&source.path) else { continue };
+        match source.kind {
+            SourceKind::Plain => {
+                let mut buf = vec![0u8; 4096];
+                for off in offsets {
+                    let Ok(n) = std::os::unix::fs::FileExt::read_at(&file, &mut buf, off) else { continue };
+                    let line = &buf[..n];
+                    let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+                    out.insert((sid, off), evidence_text(trim_cr(&line[..end])));
+                }
+            }
+            SourceKind::Gzip | SourceKind::Utf16 { .. } => {
+                use std::io::BufRead;
+                let f = std::io::BufReader::new(file);
+                let reader: Box<dyn std::io::Read> = match source.kind {
+                    SourceKind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
+                    SourceKind::Utf16 { big_endian } => Box::new(read::Utf16Reader::new(f, big_endian)),
+                    _ => Box::new(f),
+                };
+                let mut reader = std::io::BufReader::new(reader);
+                let (mut pos, mut line) = (0u64, Vec::new());
+                let mut next = offsets.into_iter().peekable();
+                while let Some(&want) = next.peek() {
+                    line.clear();
+                    match reader.read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if pos == want {
+                                let l = line.strip_suffix(b"\n").unwrap_or(&line);
+                                out.insert((sid, want), evidence_text(trim_cr(l)));
+                            }
+                            pos += n as u64;
+                            while next.peek().is_some_and(|&w| w < pos) {
+                                next.next();
+                            }
+                        }
+                    }
+                }
+            }
+            SourceKind::Stdin => {}
+        }
+    }
+    out
 }
 
 /// A line as evidence: NULs dropped, invalid UTF-8 replaced, capped.

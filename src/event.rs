@@ -2,8 +2,10 @@
 //! matched: time (by the source's [`Detector`]), level, HTTP status and
 //! request or trace id.
 //!
-//! An `Event` holds its evidence text capped at a few hundred bytes, so
-//! memory grows with the number of events, never with the bytes scanned.
+//! An `Event` is small and holds no line text (except from stdin, which
+//! cannot be read twice): the few lines a report shows are read again by
+//! offset, so memory grows with the number of events, never with their
+//! text or the bytes scanned.
 
 use crate::matcher::SigIndex;
 use crate::timestamp::Detector;
@@ -45,9 +47,15 @@ pub struct Event {
     pub status: Option<u16>,
     /// Request, trace or correlation id, if any.
     pub request_id: Option<Box<str>>,
-    /// The head line (and the hit line after it when the hit is inside the
-    /// event), capped: the evidence.
-    pub text: Box<str>,
+    /// The evidence text, kept only for sources that cannot be read twice
+    /// (stdin); others are read again by offset when a report shows them.
+    pub text: Option<Box<str>>,
+    /// Where the hit line is, when it is not the head line (a hit inside a
+    /// trace).
+    pub hit_offset: Option<u64>,
+    /// The line speaks of a timeout or deadline: it was written when a
+    /// wait ended, not when the other side acted.
+    pub deadline: bool,
     /// The line reports the answer of a remote call (a client exception, an
     /// outbound URL, a proxy's access log): a view of a failure elsewhere.
     pub remote: bool,
@@ -121,6 +129,14 @@ const CLIENT_MARKERS: [&[u8]; 28] = [
 /// failure.
 pub fn is_remote_view(line: &[u8]) -> bool {
     CLIENT_MARKERS.iter().any(|m| occurrences(line, m).next().is_some()) || is_proxied_access(line)
+}
+
+/// Whether a line speaks of a timeout (`timed out`, `timeout`, `deadline
+/// exceeded`), in any case.
+pub fn mentions_deadline(line: &[u8]) -> bool {
+    [&b"timed out"[..], b"timeout", b"deadline exceeded", b"Timeout", b"TIMEOUT", b"Timed out"]
+        .iter()
+        .any(|w| occurrences(line, w).next().is_some())
 }
 
 /// See [`Event::handled_adjust_ms`].

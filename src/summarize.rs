@@ -53,7 +53,10 @@ struct Occurrence<'a> {
     source: u32,
     line: u64,
     status: Option<u16>,
-    text: &'a str,
+    /// The text, when it was kept (stdin, unnamed lines).
+    text: Option<&'a str>,
+    /// (head offset, hit offset) to read the evidence again.
+    offsets: (u64, Option<u64>),
     remote: bool,
     /// A timeout: written by the side that waited, the caller.
     timeout: bool,
@@ -134,6 +137,15 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let ranked = &analysis.ranked;
 
     let system_name = |s: u32| d.systems[s as usize].clone();
+    // The evidence lines of the causes shown, read again in one pass.
+    let wanted: Vec<(u32, u64)> = ranked
+        .iter()
+        .take(inp.top)
+        .flat_map(|r| evidence_picks(&series[r.series].occ))
+        .filter(|o| o.text.is_none())
+        .flat_map(|o| std::iter::once((o.source, o.offsets.0)).chain(o.offsets.1.map(|h| (o.source, h))))
+        .collect();
+    let lines = crate::engine::read_lines_at(&d.sources, &wanted);
     let causes = ranked
         .iter()
         .take(inp.top)
@@ -188,7 +200,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                         }
                     })
                     .collect(),
-                evidence: evidence(inp, &s.occ),
+                evidence: evidence(inp, &evidence_picks(&s.occ), &lines),
                 advice: words.advice,
                 onset: analysis.changes[r.series].map(|c| rfc3339(c.onset)),
             }
@@ -345,7 +357,8 @@ fn build_series<'a>(
             source: e.source,
             line: e.line,
             status: e.status,
-            text: &e.text,
+            text: e.text.as_deref(),
+            offsets: (e.offset, e.hit_offset),
             remote: e.remote,
             timeout: inp.catalog.signatures[e.sig as usize].category == Category::Timeout,
         });
@@ -373,7 +386,8 @@ fn build_series<'a>(
                 source: u.source,
                 line: u.line,
                 status: None,
-                text: &u.text,
+                text: Some(&u.text),
+                offsets: (0, None),
                 remote: crate::event::is_remote_view(u.text.as_bytes()),
                 timeout: false,
             });
@@ -426,7 +440,7 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
     let system_of = |source: u32| d.sources[source as usize].system;
     let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
     for e in &inp.data.events {
-        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout || mentions_timeout(&e.text) {
+        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout || e.deadline {
             continue; // written at a deadline, not when the other side acted
         }
         if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
@@ -444,13 +458,6 @@ fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
         .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
         .collect();
     skew::estimate(d.systems.len(), &sightings, &overrides)
-}
-
-/// Whether a line speaks of a timeout (`timed out`, `timeout`, `deadline
-/// exceeded`), in any case.
-fn mentions_timeout(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    ["timed out", "timeout", "deadline exceeded"].iter().any(|w| lower.contains(w))
 }
 
 struct Words {
@@ -507,17 +514,35 @@ pub fn fingerprint(system: &str, signature: &str) -> String {
 }
 
 /// The first occurrence and a typical one (the middle one).
-fn evidence(inp: &Inputs<'_>, occ: &[Occurrence<'_>]) -> Vec<Evidence> {
+fn evidence_picks<'o, 'a>(occ: &'o [Occurrence<'a>]) -> Vec<&'o Occurrence<'a>> {
     let mut picks: Vec<&Occurrence<'_>> = occ.first().into_iter().collect();
     if occ.len() > 1 {
         picks.push(&occ[occ.len() / 2]);
     }
     picks
-        .into_iter()
-        .map(|o| Evidence {
-            file: inp.discovery.sources[o.source as usize].display.clone(),
-            line: o.line,
-            text: o.text.to_string(),
+}
+
+/// The evidence lines of the picked occurrences: kept text, or the lines
+/// read again from their files.
+fn evidence(inp: &Inputs<'_>, picks: &[&Occurrence<'_>], lines: &BTreeMap<(u32, u64), String>) -> Vec<Evidence> {
+    picks
+        .iter()
+        .filter_map(|o| {
+            let text = match o.text {
+                Some(t) => t.to_string(),
+                None => {
+                    let head = lines.get(&(o.source, o.offsets.0))?.clone();
+                    match o.offsets.1.and_then(|h| lines.get(&(o.source, h))) {
+                        Some(hit) => format!("{head}\n{hit}"),
+                        None => head,
+                    }
+                }
+            };
+            Some(Evidence {
+                file: inp.discovery.sources[o.source as usize].display.clone(),
+                line: o.line,
+                text,
+            })
         })
         .collect()
 }
