@@ -63,7 +63,7 @@ pub struct UnnamedLine {
 
 /// How many unnamed lines are kept per source; past it they are counted.
 /// Their text is what the miner reads, so this bounds memory.
-pub const UNNAMED_PER_SOURCE: usize = 10_000;
+pub const UNNAMED_PER_SOURCE: usize = 4_000;
 
 /// Everything the scan found.
 #[derive(Debug, Default)]
@@ -160,6 +160,8 @@ struct BlockResult {
     events: Vec<(i64, Event)>,
     /// Unnamed lines: (relative line, time, text, request id).
     unnamed: Vec<UnnamedInBlock>,
+    /// Unnamed lines past the block's cap, counted only.
+    unnamed_over: u64,
     volume: Option<(i64, i64, u64)>,
     layouts: Vec<(Layout, bool)>,
 }
@@ -287,7 +289,13 @@ impl Ctx<'_> {
             cursor = hit.line_start;
             let line = &buf[hit.line_start..hit.line_end];
             if hit.sig == UNNAMED {
-                if matches!(event::level(line), Some(Level::Error | Level::Warn | Level::Fatal)) {
+                // A block never needs more than the source keeps: the merge
+                // keeps the first UNNAMED_PER_SOURCE in order, so this cap
+                // does not depend on the block size.
+                let is_error = matches!(event::level(line), Some(Level::Error | Level::Warn | Level::Fatal));
+                if is_error && r.unnamed.len() >= UNNAMED_PER_SOURCE {
+                    r.unnamed_over += 1;
+                } else if is_error {
                     let ts = det.find(line).map(|s| s.ms);
                     let id = event::request_id(line);
                     r.unnamed.push((line_index, ts, evidence_text(line).into_boxed_str(), id));
@@ -473,6 +481,9 @@ pub fn evidence_text(line: &[u8]) -> String {
 fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<Warning>) -> ScanData {
     results.sort_by_key(|r| r.order);
     let mut data = ScanData { per_source: vec![SourceScan::default(); sources.len()], ..Default::default() };
+    // One allocation of the final size: growing by doubling would hold up
+    // to three times the events at the moment of a copy.
+    data.events.reserve_exact(results.iter().flat_map(|r| &r.blocks).map(|b| b.events.len()).sum());
     let mut next_line: Vec<u64> = vec![1; sources.len()];
     let mut last_unterminated = vec![false; sources.len()];
     let mut kept_unnamed = vec![0usize; sources.len()];
@@ -486,6 +497,7 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
                 ev.line = (base + rel).max(1) as u64;
                 data.events.push(ev);
             }
+            data.unnamed_dropped[s] += b.unnamed_over;
             for (rel, ts, text, request_id) in b.unnamed {
                 if kept_unnamed[s] < UNNAMED_PER_SOURCE {
                     kept_unnamed[s] += 1;

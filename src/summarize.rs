@@ -524,7 +524,11 @@ fn evidence_picks<'o, 'a>(occ: &'o [Occurrence<'a>]) -> Vec<&'o Occurrence<'a>> 
 
 /// The evidence lines of the picked occurrences: kept text, or the lines
 /// read again from their files.
-fn evidence(inp: &Inputs<'_>, picks: &[&Occurrence<'_>], lines: &BTreeMap<(u32, u64), String>) -> Vec<Evidence> {
+fn evidence(
+    inp: &Inputs<'_>,
+    picks: &[&Occurrence<'_>],
+    lines: &BTreeMap<(u32, u64), String>,
+) -> Vec<Evidence> {
     picks
         .iter()
         .filter_map(|o| {

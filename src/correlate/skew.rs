@@ -35,6 +35,8 @@ pub const EARLIEST_IDS: usize = 50;
 pub const MAX_SPREAD_MS: i64 = 250;
 /// Sightings kept per request and system.
 const MAX_SIGHTINGS: usize = 16;
+/// Sightings used at all, the earliest first.
+const MAX_SIGHTINGS_USED: usize = 100_000;
 
 /// One system's estimated offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +57,15 @@ pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>, bool);
 /// Estimates each system's offset. `overrides` are the user's
 /// `--clock-offset` values, which win.
 pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i64)]) -> Vec<Offset> {
+    // Only the earliest requests are used (see EARLIEST_IDS): keep the
+    // earliest sightings, so memory does not grow with the incident.
+    let cutoff = if sightings.len() > MAX_SIGHTINGS_USED {
+        let mut times: Vec<i64> = sightings.iter().map(|s| s.2).collect();
+        *times.select_nth_unstable(MAX_SIGHTINGS_USED).1
+    } else {
+        i64::MAX
+    };
+    let sightings = sightings.iter().filter(|s| s.2 <= cutoff);
     // Sightings per id and system: every time, with its status and view.
     type Seen = Vec<(i64, Option<u16>, bool)>;
     let mut by_id: BTreeMap<&str, BTreeMap<u32, Seen>> = BTreeMap::new();

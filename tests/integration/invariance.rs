@@ -99,7 +99,7 @@ fn hits_in_a_trace_belong_to_its_head() {
     let e = &d.events[0];
     assert_eq!(e.line, 2, "attributed to the head line");
     assert_eq!(e.ts, Some(1_795_514_401_250)); // 2026-11-24T10:00:01.250Z
-    // The evidence is read again by offset: the head line, then the hit.
+                                               // The evidence is read again by offset: the head line, then the hit.
     let hit = e.hit_offset.expect("the hit is inside the trace");
     let d2 = discover(&[Input { system: None, path: path.clone() }], None);
     let lines = faultline::engine::read_lines_at(&d2.sources, &[(0, e.offset), (0, hit)]);
