@@ -1,0 +1,248 @@
+//! `faultline mine FILE... [--per-line]`: reading the inputs in blocks on a
+//! reader thread, mining them, and writing the templates or one JSON object
+//! per line.
+
+use super::*;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+/// A block of whole lines read from an input: `data[..len]`.
+struct Block {
+    data: Vec<u8>,
+    len: usize,
+}
+
+/// Reads `r` in blocks of whole lines on a reader thread (so reading
+/// overlaps mining), calling `f(lines, index of first line)` for each block
+/// in order. Blocks are cut after the last newline within the first
+/// [`BLOCK_BYTES`] (more when one line is longer).
+fn for_blocks(
+    r: Box<dyn Read + Send>,
+    mut f: impl FnMut(&[&[u8]], usize) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use std::sync::mpsc::{channel, sync_channel};
+    std::thread::scope(|sc| {
+        let (tx, rx) = sync_channel::<std::io::Result<Block>>(1);
+        let (back_tx, back_rx) = channel::<Vec<u8>>();
+        sc.spawn(move || {
+            let mut r = r;
+            let mut carry: Vec<u8> = Vec::new();
+            loop {
+                let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0; BLOCK_BYTES]);
+                if buf.len() < carry.len() + BLOCK_BYTES / 2 {
+                    buf.resize(carry.len() + BLOCK_BYTES, 0);
+                }
+                buf[..carry.len()].copy_from_slice(&carry);
+                let mut filled = carry.len();
+                carry.clear();
+                let mut eof = false;
+                loop {
+                    if filled == buf.len() {
+                        match memchr::memrchr(b'\n', &buf[..filled]) {
+                            Some(_) => break,
+                            None => buf.resize(buf.len() * 2, 0), // one long line
+                        }
+                    }
+                    match r.read(&mut buf[filled..]) {
+                        Ok(0) => {
+                            eof = true;
+                            break;
+                        }
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                let cut = if eof {
+                    filled
+                } else {
+                    memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
+                };
+                carry.extend_from_slice(&buf[cut..filled]);
+                if cut > 0 && tx.send(Ok(Block { data: buf, len: cut })).is_err() {
+                    return;
+                }
+                if eof {
+                    return;
+                }
+            }
+        });
+        let mut base = 0usize;
+        for b in rx {
+            let b = b?;
+            let lines = split_lines(&b.data[..b.len]);
+            f(&lines, base)?;
+            base += lines.len();
+            let _ = back_tx.send(b.data);
+        }
+        Ok(())
+    })
+}
+
+/// The lines of `buf` (each with its `\n`), split in parallel pieces.
+fn split_lines(buf: &[u8]) -> Vec<&[u8]> {
+    const PIECE: usize = 1 << 20;
+    fn seq(buf: &[u8]) -> Vec<&[u8]> {
+        let mut v = Vec::with_capacity(buf.len() / 64 + 1);
+        let mut s = 0;
+        for e in memchr::memchr_iter(b'\n', buf) {
+            v.push(&buf[s..e + 1]);
+            s = e + 1;
+        }
+        if s < buf.len() {
+            v.push(&buf[s..]);
+        }
+        v
+    }
+    if buf.len() <= PIECE {
+        return seq(buf);
+    }
+    let mut cuts = vec![0usize];
+    let mut p = PIECE;
+    while p < buf.len() {
+        match memchr::memchr(b'\n', &buf[p..]) {
+            Some(i) if p + i + 1 < buf.len() => {
+                cuts.push(p + i + 1);
+                p += i + 1 + PIECE;
+            }
+            _ => break,
+        }
+    }
+    cuts.push(buf.len());
+    let parts: Vec<Vec<&[u8]>> = cuts.par_windows(2).map(|w| seq(&buf[w[0]..w[1]])).collect();
+    let mut v = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        v.extend(p);
+    }
+    v
+}
+
+fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
+    use anyhow::Context;
+    if p.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    Ok(Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
+}
+
+fn push_num(o: &mut Vec<u8>, mut n: usize) {
+    let mut d = [0u8; 20];
+    let mut i = d.len();
+    loop {
+        i -= 1;
+        d[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    o.extend_from_slice(&d[i..]);
+}
+
+/// The `mine` command: mines `files` together (each file's header layouts
+/// learned from its own lines: the first from its first [`SAMPLE_LINES`]
+/// lines, more per [`BLOCK_BYTES`] block when many lines of the block fit
+/// none) and writes, with `per_line`, one JSON object per input line
+/// `{"line":N,"cluster":"ID","template":"TEXT"}` (plus `"file"` when
+/// several files are given; `line` is 1-based within its file), else a
+/// table of templates, most frequent first, with counts.
+pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    // per file: its layouts and, per block, how many were known after it
+    let mut models: Vec<(header::Layouts, Vec<usize>)> = Vec::with_capacity(files.len());
+    let mut table = KeyTable::default();
+    let mut global = 0usize;
+    // stdin cannot be read twice: keep its lines when needed
+    let mut stdin_lines: Option<Vec<u8>> = None;
+    for p in files {
+        let mut layouts: Option<header::Layouts> = None;
+        let mut known = Vec::new();
+        let reader: Box<dyn Read + Send> = if p.as_os_str() == "-" && per_line {
+            let mut all = Vec::new();
+            std::io::stdin().read_to_end(&mut all)?;
+            stdin_lines = Some(all.clone());
+            Box::new(std::io::Cursor::new(all))
+        } else {
+            open(p)?
+        };
+        for_blocks(reader, |lines, _| {
+            let l = layouts.get_or_insert_with(|| {
+                header::Layouts::learn(lines.iter().take(SAMPLE_LINES).map(|l| trim_eol(l)))
+            });
+            let starts = block_starts(l, lines, RELEARN_MIN);
+            known.push(l.len());
+            let (_, t) = scan_block(lines, &starts, global, false);
+            table.absorb(t);
+            global += lines.len();
+            Ok(())
+        })?;
+        models.push((layouts.unwrap_or_default(), known));
+    }
+    let (templates, of_key) = finish(table);
+    if !per_line {
+        let total: usize = templates.iter().map(|t| t.count).sum();
+        writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
+        for t in &templates {
+            let share = 100.0 * t.count as f64 / total.max(1) as f64;
+            writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
+        }
+        writeln!(out, "{} templates, {} lines", templates.len(), total)?;
+        return Ok(());
+    }
+    // everything after the line number, per template
+    let tails: Vec<String> = templates
+        .iter()
+        .map(|t| {
+            format!(
+                ",\"cluster\":\"{}\",\"template\":{}}}\n",
+                t.id,
+                serde_json::to_string(&t.template).unwrap()
+            )
+        })
+        .collect();
+    let multi = files.len() > 1;
+    for (fi, p) in files.iter().enumerate() {
+        let fname = serde_json::to_string(&p.to_string_lossy()).unwrap();
+        let reader: Box<dyn Read + Send> = match (&stdin_lines, p.as_os_str() == "-") {
+            (Some(all), true) => Box::new(std::io::Cursor::new(all.clone())),
+            _ => open(p)?,
+        };
+        let (layouts, known) = &models[fi];
+        let mut block = 0usize;
+        for_blocks(reader, |lines, base| {
+            // the layouts as they stood after this block in the first pass
+            let n = known.get(block).copied().unwrap_or(layouts.len());
+            block += 1;
+            let starts = fit_starts(layouts.prefix(n), lines);
+            let parts: Vec<Vec<u8>> = lines
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(ci, chunk)| {
+                    let mut buf = Vec::with_capacity(256);
+                    let mut o: Vec<u8> = Vec::with_capacity(chunk.len() * 96);
+                    for (j, raw) in chunk.iter().enumerate() {
+                        line_key(raw, starts[ci * CHUNK + j], &mut buf);
+                        let ti = of_key[&hash64(&buf)];
+                        if multi {
+                            o.extend_from_slice(b"{\"file\":");
+                            o.extend_from_slice(fname.as_bytes());
+                            o.extend_from_slice(b",\"line\":");
+                        } else {
+                            o.extend_from_slice(b"{\"line\":");
+                        }
+                        push_num(&mut o, base + ci * CHUNK + j + 1);
+                        o.extend_from_slice(tails[ti].as_bytes());
+                    }
+                    o
+                })
+                .collect();
+            for p in parts {
+                out.write_all(&p)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}

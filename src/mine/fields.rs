@@ -1,0 +1,240 @@
+//! The leading fields of a line and their shape classes ([`Kind`]): the
+//! vocabulary the header learner (`header.rs`) reasons with.
+
+/// Shape class of one leading field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub(crate) enum Kind {
+    /// Digits with date/time separators: `081109`, `18:01:47,978`, `17/06/09`.
+    Num,
+    /// `Dec`, `Sun`, `December`...
+    Month,
+    /// `INFO`, `WARN`, `error`...
+    Level,
+    /// A lone `-`.
+    Dash,
+    /// `[ ... 12:34 ... ]`
+    TimeBracket,
+    /// `[notice]`
+    LevelBracket,
+    /// Any other `[...]`.
+    Bracket,
+    /// `dfs.DataNode$PacketResponder:`, `sshd[24200]:`
+    Comp,
+    /// `org.apache.Foo` (logger name without colon)
+    Dotted,
+    /// Anything else.
+    Word,
+}
+
+impl Kind {
+    pub(super) fn is_anchor(self) -> bool {
+        matches!(
+            self,
+            Kind::Num | Kind::Month | Kind::Level | Kind::Dash | Kind::TimeBracket | Kind::LevelBracket
+        )
+    }
+    /// Kinds checked when a line is matched against the learned layout.
+    pub(super) fn is_strong(self) -> bool {
+        matches!(
+            self,
+            Kind::Num | Kind::Month | Kind::Level | Kind::TimeBracket | Kind::LevelBracket | Kind::Comp
+        )
+    }
+}
+
+pub(super) fn upper<const N: usize>(f: &[u8]) -> Option<[u8; N]> {
+    if f.len() > N {
+        return None;
+    }
+    let mut b = [0u8; N];
+    for (i, &c) in f.iter().enumerate() {
+        if !c.is_ascii_alphabetic() {
+            return None;
+        }
+        b[i] = c.to_ascii_uppercase();
+    }
+    Some(b)
+}
+
+pub(super) fn is_level(f: &[u8]) -> bool {
+    if f.len() < 3 || f.len() > 11 {
+        return false;
+    }
+    let Some(b) = upper::<11>(f) else { return false };
+    matches!(
+        &b[..f.len()],
+        b"TRACE"
+            | b"DEBUG"
+            | b"DBG"
+            | b"INFO"
+            | b"INFORMATION"
+            | b"NOTICE"
+            | b"WARN"
+            | b"WARNING"
+            | b"ERROR"
+            | b"ERR"
+            | b"SEVERE"
+            | b"FATAL"
+            | b"CRITICAL"
+            | b"CRIT"
+            | b"ALERT"
+            | b"EMERG"
+            | b"EMERGENCY"
+            | b"FAILURE"
+            | b"FINE"
+            | b"FINER"
+            | b"FINEST"
+            | b"CONFIG"
+            | b"VERBOSE"
+    )
+}
+
+pub(super) fn is_single_level(f: &[u8]) -> bool {
+    f.len() == 1 && matches!(f[0], b'V' | b'D' | b'I' | b'W' | b'E' | b'F')
+}
+
+pub(super) fn is_month(f: &[u8]) -> bool {
+    if f.len() < 3 || f.len() > 9 || f.len() == 4 {
+        return false;
+    }
+    let Some(b) = upper::<9>(f) else { return false };
+    matches!(
+        &b[..3],
+        b"JAN"
+            | b"FEB"
+            | b"MAR"
+            | b"APR"
+            | b"MAY"
+            | b"JUN"
+            | b"JUL"
+            | b"AUG"
+            | b"SEP"
+            | b"OCT"
+            | b"NOV"
+            | b"DEC"
+            | b"MON"
+            | b"TUE"
+            | b"WED"
+            | b"THU"
+            | b"FRI"
+            | b"SAT"
+            | b"SUN"
+    )
+}
+
+pub(super) fn is_num(f: &[u8]) -> bool {
+    let mut digits = 0;
+    for (i, &c) in f.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'_' => {}
+            b'T' | b'Z' if i > 0 => {}
+            _ => return false,
+        }
+    }
+    digits > 0
+}
+
+pub(super) fn is_timeish(f: &[u8]) -> bool {
+    // digit [:/-.] digit somewhere
+    f.windows(3)
+        .any(|w| w[0].is_ascii_digit() && matches!(w[1], b':' | b'/' | b'-' | b'.') && w[2].is_ascii_digit())
+}
+
+pub(super) fn is_comp(f: &[u8]) -> bool {
+    if f.len() < 2 || *f.last().unwrap() != b':' {
+        return false;
+    }
+    let body = &f[..f.len() - 1];
+    body.iter().any(|c| c.is_ascii_alphabetic())
+        && body[0] != b'['
+        && body.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#')
+        })
+}
+
+pub(super) fn is_dotted(f: &[u8]) -> bool {
+    let dots = f.iter().filter(|&&c| c == b'.').count();
+    dots >= 1
+        && f[0].is_ascii_alphabetic()
+        && f.last().is_some_and(|c| c.is_ascii_alphanumeric())
+        && f.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$'))
+        && f.split(|&c| c == b'.').all(|s| !s.is_empty() && !s[0].is_ascii_digit())
+}
+
+pub(crate) fn kind_of(f: &[u8]) -> Kind {
+    if f == b"-" {
+        return Kind::Dash;
+    }
+    if f.first() == Some(&b'[') && f.last() == Some(&b']') && f.len() >= 2 {
+        let inner = f[1..f.len() - 1].trim_ascii();
+        if is_level(inner) {
+            return Kind::LevelBracket;
+        }
+        if is_timeish(inner) && inner.iter().filter(|c| c.is_ascii_digit()).count() >= 4 {
+            return Kind::TimeBracket;
+        }
+        return Kind::Bracket;
+    }
+    if f.first().is_some_and(|c| c.is_ascii_digit()) {
+        return if is_num(f) { Kind::Num } else { Kind::Word };
+    }
+    if is_level(f) || is_single_level(f) {
+        return Kind::Level;
+    }
+    if is_month(f) {
+        return Kind::Month;
+    }
+    if is_comp(f) {
+        return Kind::Comp;
+    }
+    if is_dotted(f) {
+        return Kind::Dotted;
+    }
+    Kind::Word
+}
+
+#[inline]
+pub(super) fn is_sep(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b'|' || c == b'\r'
+}
+
+/// Splits the leading fields of `line`: calls `f(start, end)` for up to
+/// `max` fields; stops when `f` returns false.
+pub(crate) fn fields(line: &[u8], max: usize, mut f: impl FnMut(usize, usize) -> bool) {
+    let mut i = 0;
+    let n = line.len();
+    for _ in 0..max {
+        while i < n && is_sep(line[i]) {
+            i += 1;
+        }
+        if i >= n {
+            return;
+        }
+        let start = i;
+        if line[i] == b'[' {
+            let mut depth = 0usize;
+            while i < n {
+                match line[i] {
+                    b'[' => depth += 1,
+                    b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        while i < n && !is_sep(line[i]) {
+            i += 1;
+        }
+        if !f(start, i) {
+            return;
+        }
+    }
+}
