@@ -296,7 +296,7 @@ impl Ctx<'_> {
                 if is_error && r.unnamed.len() >= UNNAMED_PER_SOURCE {
                     r.unnamed_over += 1;
                 } else if is_error {
-                    let ts = det.find(line).map(|s| s.ms);
+                    let ts = det.find(line).map(event::event_ms);
                     let id = event::request_id(line);
                     r.unnamed.push((line_index, ts, evidence_text(line).into_boxed_str(), id));
                 }
@@ -322,8 +322,8 @@ impl Ctx<'_> {
                 source: source.id,
                 line: 0,
                 offset: buf_offset + head_start as u64,
-                ts: stamp.map(|s| s.ms).or(fields.ts),
-                handled_adjust_ms: event::handled_adjust_ms(head, stamp.is_some_and(|s| s.whole_second)),
+                ts: stamp.map(event::event_ms).or(fields.ts),
+                handled_adjust_ms: event::handled_adjust_ms(head),
                 sig: hit.sig,
                 level,
                 status: fields.status.or_else(|| event::http_status(head)),

@@ -37,7 +37,10 @@ pub struct Event {
     pub line: u64,
     /// Byte offset of the line in the (decoded) source.
     pub offset: u64,
-    /// Milliseconds since the epoch (UTC, before clock correction).
+    /// Milliseconds since the epoch (UTC, before clock correction). A time
+    /// written to the second is read as the middle of its second, so it is
+    /// not systematically earlier than a millisecond time of the same
+    /// moment.
     pub ts: Option<i64>,
     /// The signature it is attributed to.
     pub sig: SigIndex,
@@ -60,9 +63,8 @@ pub struct Event {
     /// outbound URL, a proxy's access log): a view of a failure elsewhere.
     pub remote: bool,
     /// What to add to `ts` for the moment the request was handled, used to
-    /// compare clocks: +500 ms for a whole-second time (the true time lies
-    /// anywhere in that second), minus the request time an access log
-    /// writes at the end of a request.
+    /// compare clocks: minus the request time an access log writes at the
+    /// end of a request.
     pub handled_adjust_ms: i32,
 }
 
@@ -82,7 +84,7 @@ pub struct Fields {
 /// Reads time, level, status and request id from a line.
 pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
     Fields {
-        ts: detector.find(line).map(|s| s.ms),
+        ts: detector.find(line).map(event_ms),
         level: level(line),
         status: http_status(line),
         request_id: request_id(line),
@@ -140,9 +142,14 @@ pub fn mentions_deadline(line: &[u8]) -> bool {
 }
 
 /// See [`Event::handled_adjust_ms`].
-pub fn handled_adjust_ms(line: &[u8], whole_second: bool) -> i32 {
-    let half = if whole_second { 500 } else { 0 };
-    half - access_request_time_ms(line).unwrap_or(0)
+pub fn handled_adjust_ms(line: &[u8]) -> i32 {
+    -access_request_time_ms(line).unwrap_or(0)
+}
+
+/// A stamp's instant for events: the middle of its second when it was
+/// written to the second.
+pub fn event_ms(s: crate::timestamp::Stamp) -> i64 {
+    s.ms + if s.whole_second { 500 } else { 0 }
 }
 
 /// The `$request_time` (seconds, first number after the user agent) of an
@@ -486,8 +493,8 @@ mod tests {
     #[test]
     fn handled_moment_of_access_lines() {
         let line = b"10.0.0.1 - - [04/May/2026:20:31:51 +0000] \"POST /o HTTP/1.1\" 429 37 \"-\" \"ok\" 3.012 3.011 r";
-        assert_eq!(handled_adjust_ms(line, true), 500 - 3012);
-        assert_eq!(handled_adjust_ms(b"2026-11-24T10:00:00.250Z ERROR x", false), 0);
+        assert_eq!(handled_adjust_ms(line), -3012);
+        assert_eq!(handled_adjust_ms(b"2026-11-24T10:00:00.250Z ERROR x"), 0);
     }
 
     #[test]

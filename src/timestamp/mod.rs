@@ -69,8 +69,8 @@ pub struct Stamp {
     pub layout: Layout,
     /// True when no offset was written (the context's zone was assumed).
     pub zoneless: bool,
-    /// True when the time has no fraction of a second (a whole-second
-    /// layout, or a fraction of exactly zero).
+    /// True when the time was written to the second only: the moment lies
+    /// anywhere in that second.
     pub whole_second: bool,
 }
 
@@ -101,21 +101,26 @@ impl Detector {
                 || (pos > 0 && pos < line.len() && is_token_start(line, pos))
             {
                 if let Some(p) = parse::parse_at(line, pos, year).filter(|p| p.layout == layout) {
-                    return self.stamp(&p);
+                    return self.stamp(&p, &line[pos..p.end]);
                 }
             }
         }
         let (pos, p) = locate(line, year)?;
         self.last = Some((pos, p.layout));
-        self.stamp(&p)
+        self.stamp(&p, &line[pos..p.end])
     }
 
-    fn stamp(&self, p: &Parsed) -> Option<Stamp> {
+    fn stamp(&self, p: &Parsed, text: &[u8]) -> Option<Stamp> {
+        // Written to the second: no fraction in the text, and not a layout
+        // whose digits are finer than seconds.
+        let whole_second =
+            !matches!(p.layout, Layout::EpochMs | Layout::EpochUs | Layout::EpochNs | Layout::CompactDash)
+                && !text.iter().any(|&b| b == b'.' || b == b',');
         Some(Stamp {
             ms: self.ctx.resolve(p)?,
             layout: p.layout,
             zoneless: p.offset_s.is_none(),
-            whole_second: chrono::Timelike::nanosecond(&p.local) == 0,
+            whole_second,
         })
     }
 }
