@@ -80,6 +80,22 @@ fn remote_share(s: &Series<'_>) -> f64 {
     s.occ.iter().filter(|o| o.remote).count() as f64 / s.occ.len() as f64
 }
 
+/// Words of a mined template that say it reports a consequence (a retry,
+/// a backlog, a breaker): the "usually symptoms".
+const SYMPTOM_WORDS: [&str; 9] =
+    ["retry", "retrying", "attempt", "backlog", "queue depth", "requeued", "giving up", "circuit", "breaker"];
+
+/// The prior of a mined template: low, and lower for one that describes a
+/// consequence.
+fn template_prior(text: &str) -> f64 {
+    let lower = text.to_ascii_lowercase();
+    if SYMPTOM_WORDS.iter().any(|w| lower.contains(w)) {
+        TEMPLATE_PRIOR / 2.0
+    } else {
+        TEMPLATE_PRIOR
+    }
+}
+
 /// What a bare HTTP-status signature keeps of its prior.
 const GENERIC_STATUS_FACTOR: f64 = 0.8;
 
@@ -123,7 +139,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             system: s.system,
             prior: match &s.kind {
                 Kind::Signature(sig, _) => prior(inp.catalog, *sig),
-                Kind::Template(..) => TEMPLATE_PRIOR,
+                Kind::Template(_, text) => template_prior(text),
             } * (1.0 - REMOTE_DISCOUNT * remote_share(s)),
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id?, o.ts?))).collect(),
