@@ -140,7 +140,7 @@ struct Ctx<'a> {
 
 #[derive(Default)]
 struct Worker {
-    buf: Vec<u8>,
+    buf: read::BlockBuf,
     scratch: Scratch,
     hits: Vec<Hit>,
 }
