@@ -195,46 +195,58 @@ pub(crate) fn kind_of(f: &[u8]) -> Kind {
     Kind::Word
 }
 
-#[inline]
-pub(super) fn is_sep(c: u8) -> bool {
-    c == b' ' || c == b'\t' || c == b'|' || c == b'\r'
-}
-
 /// Splits the leading fields of `line`: calls `f(start, end)` for up to
 /// `max` fields; stops when `f` returns false.
 pub(crate) fn fields(line: &[u8], max: usize, mut f: impl FnMut(usize, usize) -> bool) {
     let mut i = 0;
-    let n = line.len();
     for _ in 0..max {
-        while i < n && is_sep(line[i]) {
-            i += 1;
-        }
-        if i >= n {
+        let Some((start, end)) = next_field(line, i) else { return };
+        if !f(start, end) {
             return;
         }
-        let start = i;
-        if line[i] == b'[' {
-            let mut depth = 0usize;
-            while i < n {
-                match line[i] {
-                    b'[' => depth += 1,
-                    b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
+        i = end;
+    }
+}
+
+static SEP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'|' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// The field starting at or after `i` (a `[...]` field runs to its matching `]`).
+#[inline]
+pub(super) fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    let n = line.len();
+    while i < n && SEP[line[i] as usize] {
+        i += 1;
+    }
+    if i >= n {
+        return None;
+    }
+    let start = i;
+    if line[i] == b'[' {
+        let mut depth = 0usize;
+        while i < n {
+            match line[i] {
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        i += 1;
+                        break;
                     }
-                    _ => {}
                 }
-                i += 1;
+                _ => {}
             }
-        }
-        while i < n && !is_sep(line[i]) {
             i += 1;
-        }
-        if !f(start, i) {
-            return;
         }
     }
+    while i < n && !SEP[line[i] as usize] {
+        i += 1;
+    }
+    Some((start, i))
 }

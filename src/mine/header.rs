@@ -297,49 +297,6 @@ impl<'a> LineFields<'a> {
 }
 
 /// Separator bytes of [`fields`], as a table.
-static SEP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'|' as usize] = true;
-    t[b'\r' as usize] = true;
-    t
-};
-
-/// The field starting at or after `i` (same rules as [`fields`]).
-#[inline]
-fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
-    let n = line.len();
-    while i < n && SEP[line[i] as usize] {
-        i += 1;
-    }
-    if i >= n {
-        return None;
-    }
-    let start = i;
-    if line[i] == b'[' {
-        let mut depth = 0usize;
-        while i < n {
-            match line[i] {
-                b'[' => depth += 1,
-                b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        i += 1;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-    }
-    while i < n && !SEP[line[i] as usize] {
-        i += 1;
-    }
-    Some((start, i))
-}
-
 impl HeaderModel {
     /// [`HeaderModel::fit_start`] on a line split by [`LineFields`].
     fn fit_fields(&self, lf: &mut LineFields, strict: bool) -> Option<usize> {
