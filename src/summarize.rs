@@ -45,21 +45,64 @@ enum Kind {
     Template(String, String),
 }
 
-/// One occurrence, whichever stage found it; `ts` is on the corrected
-/// clock.
+/// One occurrence, whichever stage found it: a reference to it and its
+/// time on the corrected clock (kept small: there is one per event).
 struct Occurrence<'a> {
     ts: Option<i64>,
-    request_id: Option<&'a str>,
-    source: u32,
-    line: u64,
-    status: Option<u16>,
+    src: Src<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    Event(&'a crate::event::Event),
+    Unnamed(&'a crate::engine::UnnamedLine),
+}
+
+impl<'a> Occurrence<'a> {
+    fn request_id(&self) -> Option<&'a str> {
+        match self.src {
+            Src::Event(e) => e.request_id.as_deref(),
+            Src::Unnamed(u) => u.request_id.as_deref(),
+        }
+    }
+    fn source(&self) -> u32 {
+        match self.src {
+            Src::Event(e) => e.source,
+            Src::Unnamed(u) => u.source,
+        }
+    }
+    fn line(&self) -> u64 {
+        match self.src {
+            Src::Event(e) => e.line,
+            Src::Unnamed(u) => u.line,
+        }
+    }
+    fn status(&self) -> Option<u16> {
+        match self.src {
+            Src::Event(e) => e.status,
+            Src::Unnamed(_) => None,
+        }
+    }
     /// The text, when it was kept (stdin, unnamed lines).
-    text: Option<&'a str>,
+    fn text(&self) -> Option<&'a str> {
+        match self.src {
+            Src::Event(e) => e.text.as_deref(),
+            Src::Unnamed(u) => Some(&u.text),
+        }
+    }
     /// (head offset, hit offset) to read the evidence again.
-    offsets: (u64, Option<u64>),
-    remote: bool,
-    /// A timeout: written by the side that waited, the caller.
-    timeout: bool,
+    fn offsets(&self) -> (u64, Option<u64>) {
+        match self.src {
+            Src::Event(e) => (e.offset, e.hit_offset),
+            Src::Unnamed(_) => (0, None),
+        }
+    }
+    fn remote(&self) -> bool {
+        match self.src {
+            Src::Event(e) => e.remote,
+            Src::Unnamed(u) => crate::event::is_remote_view(u.text.as_bytes()),
+        }
+    }
 }
 
 struct Series<'a> {
@@ -77,7 +120,7 @@ fn remote_share(s: &Series<'_>) -> f64 {
     if s.occ.is_empty() {
         return 0.0;
     }
-    s.occ.iter().filter(|o| o.remote).count() as f64 / s.occ.len() as f64
+    s.occ.iter().filter(|o| o.remote()).count() as f64 / s.occ.len() as f64
 }
 
 /// Words of a mined template that say it reports a consequence (a retry,
@@ -142,12 +185,12 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 Kind::Template(_, text) => template_prior(text),
             } * (1.0 - REMOTE_DISCOUNT * remote_share(s)),
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
-            ids: s.occ.iter().filter_map(|o| Some((o.request_id?, o.ts?))).collect(),
+            ids: s.occ.iter().filter_map(|o| Some((o.request_id()?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(..)),
         })
         .collect();
     let analysis = match (lo, hi) {
-        (Some(lo), Some(hi)) => correlate::analyse(&inputs, lo, hi, &call_graph(&series)),
+        (Some(lo), Some(hi)) => correlate::analyse(&inputs, lo, hi, &call_graph(inp.catalog, &series)),
         _ => correlate::Analysis::default(),
     };
     let ranked = &analysis.ranked;
@@ -158,8 +201,10 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .iter()
         .take(inp.top)
         .flat_map(|r| evidence_picks(&series[r.series].occ))
-        .filter(|o| o.text.is_none())
-        .flat_map(|o| std::iter::once((o.source, o.offsets.0)).chain(o.offsets.1.map(|h| (o.source, h))))
+        .filter(|o| o.text().is_none())
+        .flat_map(|o| {
+            std::iter::once((o.source(), o.offsets().0)).chain(o.offsets().1.map(|h| (o.source(), h)))
+        })
         .collect();
     let lines = crate::engine::read_lines_at(&d.sources, &wanted);
     let causes = ranked
@@ -169,7 +214,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .map(|(i, r)| {
             let s = &series[r.series];
             let words = describe(inp.catalog, &s.kind);
-            let mut statuses: Vec<u16> = s.occ.iter().filter_map(|o| o.status).collect();
+            let mut statuses: Vec<u16> = s.occ.iter().filter_map(|o| o.status()).collect();
             statuses.sort_unstable();
             statuses.dedup();
             if statuses.is_empty() {
@@ -367,17 +412,10 @@ fn build_series<'a>(
             continue;
         }
         let system = d.sources[e.source as usize].system;
-        groups.entry((system, Kind::Signature(e.sig, e.remote))).or_default().push(Occurrence {
-            ts,
-            request_id: e.request_id.as_deref(),
-            source: e.source,
-            line: e.line,
-            status: e.status,
-            text: e.text.as_deref(),
-            offsets: (e.offset, e.hit_offset),
-            remote: e.remote,
-            timeout: inp.catalog.signatures[e.sig as usize].category == Category::Timeout,
-        });
+        groups
+            .entry((system, Kind::Signature(e.sig, e.remote)))
+            .or_default()
+            .push(Occurrence { ts, src: Src::Event(e) });
     }
     for (system, _) in d.systems.iter().enumerate() {
         let lines: Vec<&crate::engine::UnnamedLine> = inp
@@ -396,23 +434,16 @@ fn build_series<'a>(
         for (u, &t) in lines.iter().zip(&mined.per_line) {
             let tpl = &mined.templates[t];
             let kind = Kind::Template(tpl.id.clone(), tpl.template.clone());
-            groups.entry((system as u32, kind)).or_default().push(Occurrence {
-                ts: correct(u.source, u.ts),
-                request_id: u.request_id.as_deref(),
-                source: u.source,
-                line: u.line,
-                status: None,
-                text: Some(&u.text),
-                offsets: (0, None),
-                remote: crate::event::is_remote_view(u.text.as_bytes()),
-                timeout: false,
-            });
+            groups
+                .entry((system as u32, kind))
+                .or_default()
+                .push(Occurrence { ts: correct(u.source, u.ts), src: Src::Unnamed(u) });
         }
     }
     groups
         .into_iter()
         .map(|((system, kind), mut occ)| {
-            occ.sort_by_key(|o| (o.ts.unwrap_or(i64::MAX), o.source, o.line));
+            occ.sort_by_key(|o| (o.ts.unwrap_or(i64::MAX), o.source(), o.line()));
             Series { system, kind, occ }
         })
         .collect()
@@ -422,13 +453,15 @@ fn build_series<'a>(
 /// lines about a request are a client's (a client exception, an outbound
 /// call, a timeout) while the other's are not is the caller. Returns the
 /// (caller, callee) pairs with a clear majority of at least three requests.
-fn call_graph(series: &[Series<'_>]) -> Vec<(u32, u32)> {
-    // Per request id and system: whether it spoke as a client.
+fn call_graph(catalog: &Catalog, series: &[Series<'_>]) -> Vec<(u32, u32)> {
+    // Per request id and system: whether it spoke as a client. A timeout
+    // is written by the side that waited, the caller.
     let mut seen: BTreeMap<&str, BTreeMap<u32, bool>> = BTreeMap::new();
     for s in series {
+        let timeout = matches!(s.kind, Kind::Signature(sig, _) if catalog.signatures[sig as usize].category == Category::Timeout);
         for o in &s.occ {
-            if let Some(id) = o.request_id {
-                *seen.entry(id).or_default().entry(s.system).or_default() |= o.remote || o.timeout;
+            if let Some(id) = o.request_id() {
+                *seen.entry(id).or_default().entry(s.system).or_default() |= o.remote() || timeout;
             }
         }
     }
@@ -548,19 +581,19 @@ fn evidence(
     picks
         .iter()
         .filter_map(|o| {
-            let text = match o.text {
+            let text = match o.text() {
                 Some(t) => t.to_string(),
                 None => {
-                    let head = lines.get(&(o.source, o.offsets.0))?.clone();
-                    match o.offsets.1.and_then(|h| lines.get(&(o.source, h))) {
+                    let head = lines.get(&(o.source(), o.offsets().0))?.clone();
+                    match o.offsets().1.and_then(|h| lines.get(&(o.source(), h))) {
                         Some(hit) => format!("{head}\n{hit}"),
                         None => head,
                     }
                 }
             };
             Some(Evidence {
-                file: inp.discovery.sources[o.source as usize].display.clone(),
-                line: o.line,
+                file: inp.discovery.sources[o.source() as usize].display.clone(),
+                line: o.line(),
                 text,
             })
         })
