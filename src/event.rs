@@ -92,7 +92,13 @@ pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
 }
 
 /// Words that mark a client's view of a remote call's failure.
-const CLIENT_MARKERS: [&[u8]; 28] = [
+const CLIENT_MARKERS: [&[u8]; 34] = [
+    b"unexpected status",
+    b"from GET http",
+    b"from POST http",
+    b"from PUT http",
+    b"from PATCH http",
+    b"from DELETE http",
     b"HttpClientErrorException",
     b"HttpServerErrorException",
     b"WebClientResponseException",
@@ -476,6 +482,7 @@ mod tests {
             "ERROR c.a.Client - erp call failed: HttpClientErrorException$BadRequest: 400 Bad Request",
             "error: AxiosError: Request failed with status code 429",
             "Get \"http://erp.internal/api\": context deadline exceeded",
+            "msg=\"call queue: unexpected status 404 Not Found from POST http://queue.internal:8080/x\"",
             "10.0.3.4 - - [04/May/2026:20:31:51 +0000] \"POST /api/orders HTTP/1.1\" 429 3764 \"-\" \"okhttp\" 0.006 0.005 req-1",
         ] {
             assert!(is_remote_view(line.as_bytes()), "{line}");
