@@ -2,14 +2,17 @@
 //! signature) and per (system, mined template), the ranking, and the words
 //! and evidence of each cause.
 
-use crate::catalog::{Catalog, Category, Role, Severity};
-use crate::correlate::{self, skew, SeriesIn};
+use crate::catalog::Catalog;
+use crate::correlate::{self, SeriesIn};
 use crate::discover::Discovery;
 use crate::engine::ScanData;
 use crate::report::summary::*;
 use crate::timestamp::user::TimeBound;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+
+mod series;
+use series::*;
 
 /// What the summary is made from.
 pub struct Inputs<'a> {
@@ -32,119 +35,6 @@ pub struct Inputs<'a> {
     /// `--clock-offset SYSTEM=MS` values.
     pub clock_overrides: Vec<(String, i64)>,
 }
-
-/// What a series counts.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    /// A catalog signature, as the system's own failure (false) or as its
-    /// view of a remote call's answer (true): the two views of one
-    /// signature are different series (a gateway's background 404s and the
-    /// 404s it relays are not one story).
-    Signature(u32, bool),
-    /// A mined template: (cluster id, template text).
-    Template(String, String),
-}
-
-/// One occurrence, whichever stage found it: a reference to it and its
-/// time on the corrected clock (kept small: there is one per event).
-struct Occurrence<'a> {
-    ts: Option<i64>,
-    src: Src<'a>,
-}
-
-#[derive(Clone, Copy)]
-enum Src<'a> {
-    Event(&'a crate::event::Event),
-    Unnamed(&'a crate::engine::UnnamedLine),
-}
-
-impl<'a> Occurrence<'a> {
-    fn request_id(&self) -> Option<&'a str> {
-        match self.src {
-            Src::Event(e) => e.request_id.as_deref(),
-            Src::Unnamed(u) => u.request_id.as_deref(),
-        }
-    }
-    fn source(&self) -> u32 {
-        match self.src {
-            Src::Event(e) => e.source,
-            Src::Unnamed(u) => u.source,
-        }
-    }
-    fn line(&self) -> u64 {
-        match self.src {
-            Src::Event(e) => e.line,
-            Src::Unnamed(u) => u.line,
-        }
-    }
-    fn status(&self) -> Option<u16> {
-        match self.src {
-            Src::Event(e) => e.status,
-            Src::Unnamed(_) => None,
-        }
-    }
-    /// The text, when it was kept (stdin, unnamed lines).
-    fn text(&self) -> Option<&'a str> {
-        match self.src {
-            Src::Event(e) => e.text.as_deref(),
-            Src::Unnamed(u) => Some(&u.text),
-        }
-    }
-    /// (head offset, hit offset) to read the evidence again.
-    fn offsets(&self) -> (u64, Option<u64>) {
-        match self.src {
-            Src::Event(e) => (e.offset, e.hit_offset),
-            Src::Unnamed(_) => (0, None),
-        }
-    }
-    fn remote(&self) -> bool {
-        match self.src {
-            Src::Event(e) => e.remote,
-            Src::Unnamed(u) => crate::event::is_remote_view(u.text.as_bytes()),
-        }
-    }
-}
-
-struct Series<'a> {
-    system: u32,
-    kind: Kind,
-    occ: Vec<Occurrence<'a>>,
-}
-
-/// How much a series made of remote views (a client reporting what the
-/// system it called answered) loses of its prior: it is the other
-/// system's failure seen from here.
-const REMOTE_DISCOUNT: f64 = 0.5;
-
-fn remote_share(s: &Series<'_>) -> f64 {
-    if s.occ.is_empty() {
-        return 0.0;
-    }
-    s.occ.iter().filter(|o| o.remote()).count() as f64 / s.occ.len() as f64
-}
-
-/// Words of a mined template that say it reports a consequence (a retry,
-/// a backlog, a breaker): the "usually symptoms".
-const SYMPTOM_WORDS: [&str; 9] =
-    ["retry", "retrying", "attempt", "backlog", "queue depth", "requeued", "giving up", "circuit", "breaker"];
-
-/// The prior of a mined template: low, and lower for one that describes a
-/// consequence.
-fn template_prior(text: &str) -> f64 {
-    let lower = text.to_ascii_lowercase();
-    if SYMPTOM_WORDS.iter().any(|w| lower.contains(w)) {
-        TEMPLATE_PRIOR / 2.0
-    } else {
-        TEMPLATE_PRIOR
-    }
-}
-
-/// What a bare HTTP-status signature keeps of its prior.
-const GENERIC_STATUS_FACTOR: f64 = 0.8;
-
-/// A prior for mined templates: an error no signature names is weaker
-/// evidence of a cause than one the catalog knows.
-const TEMPLATE_PRIOR: f64 = 0.2;
 
 /// Builds the summary.
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
@@ -394,164 +284,6 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             .map(|s| FileNote { file: s.file.clone(), reason: s.reason.clone() })
             .collect(),
         warnings,
-    }
-}
-
-/// Groups events by (system, signature) and mines the unnamed lines of
-/// each system into templates; occurrences in time order.
-fn build_series<'a>(
-    inp: &Inputs<'a>,
-    in_window: &dyn Fn(Option<i64>) -> bool,
-    correct: &dyn Fn(u32, Option<i64>) -> Option<i64>,
-) -> Vec<Series<'a>> {
-    let d = inp.discovery;
-    let mut groups: BTreeMap<(u32, Kind), Vec<Occurrence<'a>>> = BTreeMap::new();
-    for e in inp.data.events.iter() {
-        let ts = correct(e.source, e.ts);
-        if !in_window(ts) {
-            continue;
-        }
-        let system = d.sources[e.source as usize].system;
-        groups
-            .entry((system, Kind::Signature(e.sig, e.remote)))
-            .or_default()
-            .push(Occurrence { ts, src: Src::Event(e) });
-    }
-    for (system, _) in d.systems.iter().enumerate() {
-        let lines: Vec<&crate::engine::UnnamedLine> = inp
-            .data
-            .unnamed
-            .iter()
-            .filter(|u| {
-                d.sources[u.source as usize].system as usize == system && in_window(correct(u.source, u.ts))
-            })
-            .collect();
-        if lines.is_empty() {
-            continue;
-        }
-        let texts: Vec<&[u8]> = lines.iter().map(|u| u.text.as_bytes()).collect();
-        let mined = crate::mine::mine_messages(&texts);
-        for (u, &t) in lines.iter().zip(&mined.per_line) {
-            let tpl = &mined.templates[t];
-            let kind = Kind::Template(tpl.id.clone(), tpl.template.clone());
-            groups
-                .entry((system as u32, kind))
-                .or_default()
-                .push(Occurrence { ts: correct(u.source, u.ts), src: Src::Unnamed(u) });
-        }
-    }
-    groups
-        .into_iter()
-        .map(|((system, kind), mut occ)| {
-            occ.sort_by_key(|o| (o.ts.unwrap_or(i64::MAX), o.source(), o.line()));
-            Series { system, kind, occ }
-        })
-        .collect()
-}
-
-/// Who calls whom, from the requests two systems share: a system whose
-/// lines about a request are a client's (a client exception, an outbound
-/// call, a timeout) while the other's are not is the caller. Returns the
-/// (caller, callee) pairs with a clear majority of at least three requests.
-fn call_graph(catalog: &Catalog, series: &[Series<'_>]) -> Vec<(u32, u32)> {
-    // Per request id and system: whether it spoke as a client. A timeout
-    // is written by the side that waited, the caller.
-    let mut seen: BTreeMap<&str, BTreeMap<u32, bool>> = BTreeMap::new();
-    for s in series {
-        let timeout = matches!(s.kind, Kind::Signature(sig, _) if catalog.signatures[sig as usize].category == Category::Timeout);
-        for o in &s.occ {
-            if let Some(id) = o.request_id() {
-                *seen.entry(id).or_default().entry(s.system).or_default() |= o.remote() || timeout;
-            }
-        }
-    }
-    let mut votes: BTreeMap<(u32, u32), i64> = BTreeMap::new();
-    for systems in seen.values().filter(|m| m.len() >= 2 && m.len() <= 8) {
-        for (&a, &a_client) in systems {
-            for (&b, &b_client) in systems {
-                if a_client && !b_client {
-                    *votes.entry((a, b)).or_default() += 1;
-                }
-            }
-        }
-    }
-    votes
-        .iter()
-        .filter(|&(&(a, b), &n)| n >= 3 && n > 2 * votes.get(&(b, a)).copied().unwrap_or(0))
-        .map(|(&pair, _)| pair)
-        .collect()
-}
-
-/// Each system's clock offset, from the request ids its events share with
-/// other systems' events, or the user's override.
-fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
-    let d = inp.discovery;
-    let system_of = |source: u32| d.sources[source as usize].system;
-    let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
-    for e in &inp.data.events {
-        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout || e.deadline {
-            continue; // written at a deadline, not when the other side acted
-        }
-        if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
-            sightings.push((system_of(e.source), id, t + i64::from(e.handled_adjust_ms), e.status, e.remote));
-        }
-    }
-    for u in &inp.data.unnamed {
-        if let (Some(id), Some(t)) = (u.request_id.as_deref(), u.ts) {
-            sightings.push((system_of(u.source), id, t, None, false));
-        }
-    }
-    let overrides: Vec<(u32, i64)> = inp
-        .clock_overrides
-        .iter()
-        .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
-        .collect();
-    skew::estimate(d.systems.len(), &sightings, &overrides)
-}
-
-struct Words {
-    id: String,
-    category: Category,
-    title: String,
-    advice: Vec<String>,
-}
-
-fn describe(catalog: &Catalog, kind: &Kind) -> Words {
-    match kind {
-        Kind::Signature(sig, remote) => {
-            let s = &catalog.signatures[*sig as usize];
-            Words {
-                id: s.id.clone(),
-                category: s.category,
-                title: if *remote { format!("{} (as a caller saw it)", s.title) } else { s.title.clone() },
-                advice: catalog.advice_for(s),
-            }
-        }
-        Kind::Template(id, text) => Words {
-            id: id.clone(),
-            category: Category::Other,
-            title: format!("Unrecognised error: {text}"),
-            advice: catalog.category_advice.get(&Category::Other).cloned().unwrap_or_default(),
-        },
-    }
-}
-
-fn prior(catalog: &Catalog, sig: u32) -> f64 {
-    let s = &catalog.signatures[sig as usize];
-    let base = match s.role {
-        Role::Cause => 1.0,
-        Role::Symptom => 0.3,
-    };
-    let base = match s.severity {
-        Severity::Warning => base * 0.8,
-        _ => base,
-    };
-    // A bare status code says less about what failed than a specific
-    // message: when both describe the same lines, the specific one leads.
-    if s.priority <= 0 && !s.http_status.is_empty() {
-        base * GENERIC_STATUS_FACTOR
-    } else {
-        base
     }
 }
 
