@@ -122,17 +122,6 @@ impl Matcher {
         &self.literals[..self.catalog_literals]
     }
 
-    /// Every literal the automaton searches: the catalog's and the level
-    /// words.
-    pub fn all_literals(&self) -> &[String] {
-        &self.literals
-    }
-
-    /// Heap bytes held by the automaton.
-    pub fn memory_usage(&self) -> usize {
-        self.automaton.memory_usage()
-    }
-
     /// Finds every hit line in `buf[from..to]`, in order, and calls `sink`
     /// with each. Lines are cut at `\n`; a line that straddles `to` is
     /// examined whole when its literal starts before `to` (the caller makes
