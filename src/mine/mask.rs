@@ -62,6 +62,21 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Does a token with classes `fl` and `alpha` letters stay as it is? (No
+/// digit, `/` or `@`, and not a boolean or null.)
+#[inline]
+fn stays(tok: &[u8], fl: u8, alpha: usize) -> bool {
+    if fl & (DIGIT | SLASH | AT) != 0 {
+        return false;
+    }
+    if alpha != 4 && alpha != 5 {
+        return true;
+    }
+    let s = tok.iter().position(|c| c.is_ascii_alphabetic()).unwrap_or(0);
+    let e = s + tok[s..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    !is_bool_null(&tok[s..e])
+}
+
 #[inline]
 fn is_lead(c: u8) -> bool {
     matches!(c, b'(' | b'[' | b'{' | b'<' | b'"' | b'\'')
@@ -72,26 +87,7 @@ fn is_trail(c: u8) -> bool {
 }
 #[inline]
 fn is_delim(c: u8) -> bool {
-    matches!(
-        c,
-        b'=' | b':'
-            | b','
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'@'
-            | b'#'
-            | b'|'
-            | b';'
-            | b'\''
-            | b'"'
-            | b'/'
-    )
+    CLASS[c as usize] & DELIM != 0
 }
 
 /// Masks one whitespace-free token, appending the result to `out`.
@@ -111,18 +107,10 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
 #[inline]
 fn mask_token_classes(tok: &[u8], fl: u8, alpha: usize, out: &mut Vec<u8>) {
     let b = tok;
-    // fast path: no digit, '/', '@' and not a boolean/null: nothing to mask
-    if fl & (DIGIT | SLASH | AT) == 0 {
-        if alpha != 4 && alpha != 5 {
-            out.extend_from_slice(tok);
-            return;
-        }
-        let s = b.iter().position(|c| c.is_ascii_alphabetic()).unwrap_or(0);
-        let e = s + b[s..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
-        if !is_bool_null(&b[s..e]) {
-            out.extend_from_slice(tok);
-            return;
-        }
+    // fast path: nothing to mask
+    if stays(tok, fl, alpha) {
+        out.extend_from_slice(tok);
+        return;
     }
     let mut s = 0;
     while s < b.len() && is_lead(b[s]) {
@@ -262,6 +250,8 @@ const AT: u8 = 4;
 const COLON: u8 = 8;
 const ALPHA: u8 = 16;
 const WS: u8 = 32;
+/// Key/value punctuation that cuts a token into pieces (`= : , ( ) [ ] { } < > @ # | ; ' " /`).
+const DELIM: u8 = 64;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -279,6 +269,13 @@ static CLASS: [u8; 256] = {
             ALPHA
         } else if c.is_ascii_whitespace() {
             WS
+        } else {
+            0
+        } | if matches!(
+            c,
+            b'=' | b':' | b',' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'@' | b'#' | b'|' | b';' | b'\'' | b'"' | b'/'
+        ) {
+            DELIM
         } else {
             0
         };
