@@ -220,11 +220,10 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
                 .par_chunks(CHUNK)
                 .enumerate()
                 .map(|(ci, chunk)| {
-                    let mut buf = Vec::with_capacity(256);
+                    let mut masker = KeyMasker::new();
                     let mut o: Vec<u8> = Vec::with_capacity(chunk.len() * 96);
                     for (j, raw) in chunk.iter().enumerate() {
-                        line_key(raw, starts[ci * CHUNK + j], &mut buf);
-                        let ti = of_key[&hash64(&buf)];
+                        let ti = of_key[&masker.key(raw, starts[ci * CHUNK + j]).0];
                         if multi {
                             o.extend_from_slice(b"{\"file\":");
                             o.extend_from_slice(fname.as_bytes());
