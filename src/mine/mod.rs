@@ -111,10 +111,13 @@ const UNFIT: usize = usize::MAX;
 /// Where each line's message starts by `models` ([`UNFIT`] when it fits
 /// none). Lines are given raw (end of line included).
 fn fit_starts(models: &[HeaderModel], lines: &[&[u8]]) -> Vec<usize> {
+    let fitter = &header::Fitter::new(models);
     lines
-        .par_iter()
-        .with_min_len(256)
-        .map(|l| header::fit_any(models, trim_eol(l)).unwrap_or(UNFIT))
+        .par_chunks(1024)
+        .flat_map_iter(|chunk| {
+            let mut last = None;
+            chunk.iter().map(move |l| fitter.fit(trim_eol(l), &mut last).unwrap_or(UNFIT))
+        })
         .collect()
 }
 
