@@ -245,8 +245,54 @@ pub(super) fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
             i += 1;
         }
     }
+    Some((start, sep_at_or_after(line, i)))
+}
+
+/// The first separator byte (space, tab, `|`, CR) of `line` at or after
+/// `i`, else `line.len()`. Eight bytes at a time (SWAR): leading fields
+/// are short, and this is the miner's hottest loop.
+#[inline]
+fn sep_at_or_after(line: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    #[inline]
+    fn zero_bytes(v: u64) -> u64 {
+        // high bit set in the lowest zero byte (bits above it may be wrong,
+        // which the lowest set bit is not)
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+    let n = line.len();
+    while i + 8 <= n {
+        let w = u64::from_le_bytes(line[i..i + 8].try_into().unwrap());
+        let m = zero_bytes(w ^ (ONES * b' ' as u64))
+            | zero_bytes(w ^ (ONES * b'\t' as u64))
+            | zero_bytes(w ^ (ONES * b'|' as u64))
+            | zero_bytes(w ^ (ONES * b'\r' as u64));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while i < n && !SEP[line[i] as usize] {
         i += 1;
     }
-    Some((start, i))
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn swar_separator_search_equals_bytewise(
+            line in proptest::collection::vec(prop_oneof![Just(b' '), Just(b'|'), Just(b'\t'), Just(b'\r'), Just(0x80u8), Just(0x21u8), Just(0x01u8), Just(0u8), any::<u8>()], 0..40),
+            from in 0usize..40,
+        ) {
+            let from = from.min(line.len());
+            let naive = (from..line.len()).find(|&i| SEP[line[i] as usize]).unwrap_or(line.len());
+            prop_assert_eq!(sep_at_or_after(&line, from), naive);
+        }
+    }
 }

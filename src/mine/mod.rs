@@ -182,7 +182,10 @@ struct KeyMasker {
 
 impl KeyMasker {
     fn new() -> KeyMasker {
-        KeyMasker { buf: Vec::with_capacity(256), seen: HashU64::default() }
+        KeyMasker {
+            buf: Vec::with_capacity(256),
+            seen: HashU64::with_capacity_and_hasher(CHUNK, Default::default()),
+        }
     }
 
     /// The key hash of the line `raw` whose message starts at `start`
