@@ -142,6 +142,12 @@ impl HeaderModel {
         self.fit_fields(&mut LineFields::new(line), false)
     }
 
+    /// [`HeaderModel::fit_start`] with every column checked strictly, as
+    /// when a line is checked against several layouts.
+    pub fn fit_start_strict(&self, line: &[u8]) -> Option<usize> {
+        self.fit_fields(&mut LineFields::new(line), true)
+    }
+
     /// Does the layout check at least one column's kind? (One that checks
     /// none would fit any line with enough fields.)
     fn is_specific(&self) -> bool {

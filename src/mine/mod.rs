@@ -129,6 +129,8 @@ fn fit_starts(models: &[HeaderModel], lines: &[&[u8]]) -> Vec<usize> {
 fn block_starts(layouts: &mut header::Layouts, lines: &[&[u8]], min: usize) -> Vec<usize> {
     let mut starts = fit_starts(layouts.models(), lines);
     let need = min.max(lines.len() / 10);
+    // the shape of a line, computed once however many rounds it stays unfit
+    let mut shapes: Vec<Option<[u8; SHAPE_COLS]>> = Vec::new();
     loop {
         let unfit: Vec<usize> = (0..lines.len()).filter(|&i| starts[i] == UNFIT).collect();
         if unfit.len() < need {
@@ -136,10 +138,13 @@ fn block_starts(layouts: &mut header::Layouts, lines: &[&[u8]], min: usize) -> V
         }
         // learn from lines of one shape: group (the first lines of) the
         // unfit ones by the kinds of their leading fields, largest first
+        if shapes.is_empty() {
+            shapes = vec![None; lines.len()];
+        }
         let mut groups: HashMap<[u8; SHAPE_COLS], Vec<usize>> = HashMap::new();
         let mut order = Vec::new();
         for &i in unfit.iter().take(4 * SAMPLE_LINES) {
-            let sig = header::shape(trim_eol(lines[i]));
+            let sig = *shapes[i].get_or_insert_with(|| header::shape(trim_eol(lines[i])));
             let g = groups.entry(sig).or_default();
             if g.is_empty() {
                 order.push(sig);
@@ -162,8 +167,23 @@ fn block_starts(layouts: &mut header::Layouts, lines: &[&[u8]], min: usize) -> V
         if !learned {
             break;
         }
-        // with several layouts every check is strict: redo the block
-        starts = fit_starts(layouts.models(), lines);
+        if layouts.len() == 2 {
+            // with several layouts every check is strict: redo the block
+            starts = fit_starts(layouts.models(), lines);
+        } else {
+            // checks were strict already, and the new layout comes last: a
+            // line that fits an earlier one keeps it, so only the lines
+            // that fit none can change
+            let newest = &layouts.models()[layouts.len() - 1];
+            let refit: Vec<(usize, usize)> = unfit
+                .par_iter()
+                .with_min_len(256)
+                .filter_map(|&i| newest.fit_start_strict(trim_eol(lines[i])).map(|s| (i, s)))
+                .collect();
+            for (i, s) in refit {
+                starts[i] = s;
+            }
+        }
     }
     starts
 }
