@@ -6,14 +6,16 @@ use super::*;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-/// A block of whole lines read from an input: `data[..len]`.
+/// A block of whole lines read from an input: `data[..len]`, with the end
+/// of each line (after its `\n`, if any) found on the reader thread.
 struct Block {
     data: Vec<u8>,
     len: usize,
+    ends: Vec<usize>,
 }
 
-/// Reads `r` in blocks of whole lines on a reader thread (so reading
-/// overlaps mining), calling `f(lines, index of first line)` for each block
+/// Reads `r` in blocks of whole lines on a reader thread (so reading, and
+/// finding where lines end, overlaps mining), calling `f(lines, index of first line)` for each block
 /// in order. Blocks are cut after the last newline within the first
 /// [`BLOCK_BYTES`] (more when one line is longer).
 fn for_blocks(
@@ -23,12 +25,13 @@ fn for_blocks(
     use std::sync::mpsc::{channel, sync_channel};
     std::thread::scope(|sc| {
         let (tx, rx) = sync_channel::<std::io::Result<Block>>(1);
-        let (back_tx, back_rx) = channel::<Vec<u8>>();
+        let (back_tx, back_rx) = channel::<(Vec<u8>, Vec<usize>)>();
         sc.spawn(move || {
             let mut r = r;
             let mut carry: Vec<u8> = Vec::new();
             loop {
-                let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0; BLOCK_BYTES]);
+                let (mut buf, mut ends) =
+                    back_rx.try_recv().unwrap_or_else(|_| (vec![0; BLOCK_BYTES], Vec::new()));
                 if buf.len() < carry.len() + BLOCK_BYTES / 2 {
                     buf.resize(carry.len() + BLOCK_BYTES, 0);
                 }
@@ -62,7 +65,12 @@ fn for_blocks(
                     memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
                 };
                 carry.extend_from_slice(&buf[cut..filled]);
-                if cut > 0 && tx.send(Ok(Block { data: buf, len: cut })).is_err() {
+                ends.clear();
+                ends.extend(memchr::memchr_iter(b'\n', &buf[..cut]).map(|e| e + 1));
+                if ends.last().is_none_or(|&e| e < cut) {
+                    ends.push(cut); // the last line, without its end of line
+                }
+                if cut > 0 && tx.send(Ok(Block { data: buf, len: cut, ends })).is_err() {
                     return;
                 }
                 if eof {
@@ -73,51 +81,20 @@ fn for_blocks(
         let mut base = 0usize;
         for b in rx {
             let b = b?;
-            let lines = split_lines(&b.data[..b.len]);
+            let data = &b.data[..b.len];
+            let mut lines = Vec::with_capacity(b.ends.len());
+            let mut s = 0;
+            for &e in &b.ends {
+                lines.push(&data[s..e]);
+                s = e;
+            }
             f(&lines, base)?;
             base += lines.len();
-            let _ = back_tx.send(b.data);
+            drop(lines);
+            let _ = back_tx.send((b.data, b.ends));
         }
         Ok(())
     })
-}
-
-/// The lines of `buf` (each with its `\n`), split in parallel pieces.
-fn split_lines(buf: &[u8]) -> Vec<&[u8]> {
-    const PIECE: usize = 1 << 20;
-    fn seq(buf: &[u8]) -> Vec<&[u8]> {
-        let mut v = Vec::with_capacity(buf.len() / 64 + 1);
-        let mut s = 0;
-        for e in memchr::memchr_iter(b'\n', buf) {
-            v.push(&buf[s..e + 1]);
-            s = e + 1;
-        }
-        if s < buf.len() {
-            v.push(&buf[s..]);
-        }
-        v
-    }
-    if buf.len() <= PIECE {
-        return seq(buf);
-    }
-    let mut cuts = vec![0usize];
-    let mut p = PIECE;
-    while p < buf.len() {
-        match memchr::memchr(b'\n', &buf[p..]) {
-            Some(i) if p + i + 1 < buf.len() => {
-                cuts.push(p + i + 1);
-                p += i + 1 + PIECE;
-            }
-            _ => break,
-        }
-    }
-    cuts.push(buf.len());
-    let parts: Vec<Vec<&[u8]>> = cuts.par_windows(2).map(|w| seq(&buf[w[0]..w[1]])).collect();
-    let mut v = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        v.extend(p);
-    }
-    v
 }
 
 fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
