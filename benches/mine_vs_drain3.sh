@@ -33,8 +33,10 @@ have_time=0; [ -x /usr/bin/time ] && /usr/bin/time -v true 2>/dev/null && have_t
 best=""
 for _ in 1 2 3 4 5; do
   if [ $have_time = 1 ]; then
-    /usr/bin/time -v -o "$work/fl.time" "$bin" mine "$input" > "$work/fl.out"
-    t=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/fl.time")
+    # wall clock to the ns around the whole (time's own start included):
+    # time -v reports it in hundredths of a second only
+    s=$(date +%s.%N); /usr/bin/time -v -o "$work/fl.time" "$bin" mine "$input" > "$work/fl.out"; e=$(date +%s.%N)
+    t=$(echo "$e - $s" | bc -l)
     rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$work/fl.time")
     cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{print u+s}' "$work/fl.time")
   else
