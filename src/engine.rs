@@ -306,6 +306,11 @@ impl Ctx<'_> {
             let head_end = memchr::memchr(b'\n', &buf[head_start..]).map_or(buf.len(), |i| head_start + i);
             let head = trim_cr(&buf[head_start..head_end]);
             let rel = line_index - back_lines as i64;
+            if back_lines > 0 && r.unnamed.last().is_some_and(|u| u.0 == rel) {
+                // the head was kept as an unnamed error line before its
+                // trace showed what it is: one event, not two
+                r.unnamed.pop();
+            }
             let fields = event::extract(line, det);
             let level = event::level(head).or(fields.level).unwrap_or(Level::Unknown);
             // Evidence is read again at report time for the few events shown;

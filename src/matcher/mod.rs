@@ -8,8 +8,14 @@
 //! with the highest (priority, longest literal, earliest in the catalog).
 //! This is ripgrep's `find_by_line_fast` shape: no per-line work on lines
 //! without a literal, and no regex over more than one line at a time.
+//!
+//! On a structured line (JSON object or `key=value`), the values of
+//! context fields (path, URL, logger, user agent...) are blanked before the
+//! line is examined ([`fields`]): a signature matches what happened, not a
+//! request path that happens to hold `timeout`.
 
 pub mod check;
+mod fields;
 
 use crate::catalog::Catalog;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -63,6 +69,8 @@ pub struct Hit {
 pub struct Scratch {
     candidates: Vec<(SigIndex, usize)>,
     saw_level: bool,
+    /// the line with its context values blanked
+    blanked: Vec<u8>,
 }
 
 impl Matcher {
@@ -159,6 +167,21 @@ impl Matcher {
 
     /// The signature a single line is attributed to, if any.
     pub fn classify(&self, line: &[u8], scratch: &mut Scratch) -> Option<SigIndex> {
+        if fields::may_have_fields(line) {
+            let mut blanked = std::mem::take(&mut scratch.blanked);
+            let sig = if fields::blank_context_values(line, &mut blanked) {
+                self.classify_as_is(&blanked, scratch)
+            } else {
+                self.classify_as_is(line, scratch)
+            };
+            scratch.blanked = blanked;
+            return sig;
+        }
+        self.classify_as_is(line, scratch)
+    }
+
+    /// [`Matcher::classify`] on the line exactly as given.
+    fn classify_as_is(&self, line: &[u8], scratch: &mut Scratch) -> Option<SigIndex> {
         scratch.candidates.clear();
         scratch.saw_level = false;
         for m in self.automaton.find_overlapping_iter(line) {

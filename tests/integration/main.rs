@@ -10,3 +10,4 @@ mod invariance;
 mod patterns;
 mod ranking;
 mod scan;
+mod structured;
