@@ -206,6 +206,11 @@ pub struct Stats {
     pub elapsed_ms: u64,
     /// Events found (extension).
     pub events: u64,
+    /// Wall time of discovery, reading and matching (extension).
+    pub scan_ms: u64,
+    /// Wall time of everything after: series, clock offsets, onsets,
+    /// ranking and mining unnamed errors (extension).
+    pub correlate_ms: u64,
 }
 
 /// An instant as RFC 3339 UTC with milliseconds.

@@ -38,6 +38,7 @@ pub struct Inputs<'a> {
 
 /// Builds the summary.
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
+    let started = std::time::Instant::now();
     let d = inp.discovery;
     let offsets = clock_offsets(inp);
     let correct = |source: u32, ts: Option<i64>| {
@@ -271,8 +272,10 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             files: d.sources.len() as u64,
             bytes: systems.iter().map(|s| s.bytes).sum(),
             lines: systems.iter().map(|s| s.lines).sum(),
-            elapsed_ms: inp.elapsed_ms,
+            elapsed_ms: inp.elapsed_ms + started.elapsed().as_millis() as u64,
             events: systems.iter().map(|s| s.events).sum(),
+            scan_ms: inp.elapsed_ms,
+            correlate_ms: started.elapsed().as_millis() as u64,
         },
         systems,
         causes,
