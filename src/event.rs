@@ -304,6 +304,17 @@ pub fn http_status(line: &[u8]) -> Option<u16> {
             }
         }
     }
+    // Python requests, Spring: "502 Server Error: Bad Gateway for url",
+    // "404 Client Error"
+    for (phrase, range) in [(&b" Server Error"[..], 500..=599), (b" Client Error", 400..=499)] {
+        for at in occurrences(line, phrase) {
+            if let Some(code) = at.checked_sub(3).and_then(|i| three_digit_status(line, i)) {
+                if range.contains(&code) {
+                    return Some(code);
+                }
+            }
+        }
+    }
     None
 }
 
@@ -470,6 +481,9 @@ mod tests {
             ("GET /health took 401ms status=200", Some(200)),
             ("took 401ms", None),
             ("id 4015", None),
+            ("requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: http://x", Some(502)),
+            ("404 Client Error: Not Found for url", Some(404)),
+            ("had 200 Server Errors today", None),
         ];
         for (line, want) in rows {
             assert_eq!(http_status(line.as_bytes()), *want, "{line}");

@@ -1,7 +1,7 @@
 //! Correlation and ranking: from the series of every system to ranked
 //! causes with reasons.
 //!
-//! Owns the cross-system view: clock offsets (`skew.rs`), each series'
+//! Owns the cross-system view: clock offsets (`skew.rs`, `echo.rs`), each series'
 //! baseline and onset (`changepoint.rs`), the cause graph (edges from
 //! shared request ids and from onsets that follow one another within
 //! [`EFFECT_LAG_MS`]) and the explainable score. It sees no bytes: series
@@ -22,6 +22,7 @@
 //! - `prior`: the catalog's cause/symptom prior.
 
 pub mod changepoint;
+pub mod echo;
 pub mod skew;
 
 use changepoint::{rising_change, significance, Change};

@@ -16,10 +16,12 @@
 //! deadline, not when the other side acted, so its time says nothing of the
 //! clocks.
 //! The offsets are then chained from a reference system along the best
-//! supported trusted pairs (a maximum spanning tree). Systems joined to nothing
-//! keep offset 0 with no support: aligning error series instead cannot
-//! tell a clock skew from the lag between a cause and its effect, so it
-//! is not done.
+//! supported trusted pairs (a maximum spanning tree). Systems that no
+//! request joins are reached, where possible, by the echo of failed
+//! responses in the two systems' error series (`echo.rs`), which looks only
+//! for a constant shift between the same responses seen at both ends, so
+//! that the lag between a cause and its effects is not read as a skew.
+//! Systems joined to nothing keep offset 0 with no support.
 //!
 //! Sign: `offset_ms` is how far a system's clock is ahead of the
 //! reference: written time = true time + offset, corrected = written −
@@ -45,7 +47,8 @@ pub struct Offset {
     pub offset_ms: i64,
     /// Shared requests behind the estimate (0: not estimated).
     pub pairs: usize,
-    /// How it was found: `reference`, `request_ids`, `override` or `none`.
+    /// How it was found: `reference`, `request_ids`, `error_series`,
+    /// `override` or `none`.
     pub method: &'static str,
 }
 
@@ -54,9 +57,15 @@ pub struct Offset {
 /// it got.
 pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>, bool);
 
-/// Estimates each system's offset. `overrides` are the user's
-/// `--clock-offset` values, which win.
-pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i64)]) -> Vec<Offset> {
+/// Estimates each system's offset. `echoes` are the error lines with an
+/// HTTP status, for systems that share no request; `overrides` are the
+/// user's `--clock-offset` values, which win.
+pub fn estimate(
+    systems: usize,
+    sightings: &[Sighting<'_>],
+    echoes: &[super::echo::Echo],
+    overrides: &[(u32, i64)],
+) -> Vec<Offset> {
     // Only the earliest requests are used (see EARLIEST_IDS): keep the
     // earliest sightings, so memory does not grow with the incident.
     let cutoff = if sightings.len() > MAX_SIGHTINGS_USED {
@@ -167,28 +176,40 @@ pub fn estimate(systems: usize, sightings: &[Sighting<'_>], overrides: &[(u32, i
         })
         .collect();
     edges.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| (x.1, x.2).cmp(&(y.1, y.2))));
+    // Echo edges only for pairs no request joins, after every id edge.
+    let echo_edges = super::echo::pair_offsets(systems, echoes);
+    let all: Vec<(usize, u32, u32, i64, &'static str)> = edges
+        .iter()
+        .map(|&(n, a, b, d)| (n, a, b, d, "request_ids"))
+        .chain(echo_edges.iter().map(|&(n, a, b, d)| (n, a, b, d, "error_series")))
+        .collect();
 
     let mut out = vec![Offset { offset_ms: 0, pairs: 0, method: "none" }; systems];
     let mut placed = vec![false; systems];
-    // Reference: the system with the most shared requests.
-    let mut support = vec![0usize; systems];
-    for &(n, a, b, _) in &edges {
-        support[a as usize] += n;
-        support[b as usize] += n;
-    }
-    if let Some(reference) =
-        (0..systems).filter(|&s| support[s] > 0).max_by_key(|&s| (support[s], std::cmp::Reverse(s)))
+    // Reference: the system with the most shared requests (failing that,
+    // the most echoes).
+    let support = |edges: &[(usize, u32, u32, i64)]| {
+        let mut support = vec![0usize; systems];
+        for &(n, a, b, _) in edges {
+            support[a as usize] += n;
+            support[b as usize] += n;
+        }
+        support
+    };
+    let (by_ids, by_echo) = (support(&edges), support(&echo_edges));
+    if let Some(reference) = (0..systems)
+        .filter(|&s| by_ids[s] + by_echo[s] > 0)
+        .max_by_key(|&s| (by_ids[s], by_echo[s], std::cmp::Reverse(s)))
     {
         placed[reference] = true;
         out[reference].method = "reference";
         // Grow the tree along the best supported edge that reaches a new
-        // system (Prim's algorithm on support).
+        // system (Prim's algorithm on support), ids before echoes.
         loop {
-            let next = edges.iter().find(|&&(_, a, b, _)| placed[a as usize] != placed[b as usize]);
-            let Some(&(n, a, b, d)) = next else { break };
+            let next = all.iter().find(|&&(_, a, b, _, _)| placed[a as usize] != placed[b as usize]);
+            let Some(&(n, a, b, d, method)) = next else { break };
             let (from, to, delta) = if placed[a as usize] { (a, b, d) } else { (b, a, -d) };
-            out[to as usize] =
-                Offset { offset_ms: out[from as usize].offset_ms + delta, pairs: n, method: "request_ids" };
+            out[to as usize] = Offset { offset_ms: out[from as usize].offset_ms + delta, pairs: n, method };
             placed[to as usize] = true;
         }
     }
@@ -224,7 +245,7 @@ mod tests {
             s.push((1, id, t + 4_200, None, false));
             s.push((2, id, t - 1_500 + 40, None, false));
         }
-        let o = estimate(3, &s, &[]);
+        let o = estimate(3, &s, &[], &[]);
         let rel = |a: usize, b: usize| o[b].offset_ms - o[a].offset_ms;
         assert!((rel(0, 1) - 4_200).abs() <= 50, "{o:?}");
         assert!((rel(0, 2) + 1_500).abs() <= 50, "{o:?}");
@@ -242,7 +263,7 @@ mod tests {
                                                      // timeout once latency has grown.
             s.push((0, id, if i < 60 { t + 5 } else { t + 30_000 }, None, false));
         }
-        let o = estimate(2, &s, &[]);
+        let o = estimate(2, &s, &[], &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_195).abs() <= 10, "{o:?}");
     }
 
@@ -257,7 +278,7 @@ mod tests {
             // A gateway logs its own 504 a minute later: another hop.
             s.push((2, id, t + 60_000, Some(504), false));
         }
-        let o = estimate(3, &s, &[]);
+        let o = estimate(3, &s, &[], &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_197).abs() <= 10, "{o:?}");
         assert_eq!(o[2].method, "none", "{o:?}");
     }
@@ -272,14 +293,14 @@ mod tests {
                 [(0, id.as_str(), 0, None, false), (1, id.as_str(), (i as i64 * 7_919) % 40_000, None, false)]
             })
             .collect();
-        let o = estimate(2, &s, &[]);
+        let o = estimate(2, &s, &[], &[]);
         assert!(o.iter().all(|x| x.offset_ms == 0 && x.method == "none"), "{o:?}");
     }
 
     #[test]
     fn no_shared_ids_means_no_correction_and_overrides_win() {
         let s: Vec<Sighting<'_>> = vec![(0, "a", 1, None, false), (1, "b", 2, None, false)];
-        let o = estimate(2, &s, &[(1, 250)]);
+        let o = estimate(2, &s, &[], &[(1, 250)]);
         assert_eq!(o[0], Offset { offset_ms: 0, pairs: 0, method: "none" });
         assert_eq!(o[1].offset_ms, 250);
         assert_eq!(o[1].method, "override");

@@ -212,9 +212,13 @@ pub(super) fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
     let d = inp.discovery;
     let system_of = |source: u32| d.sources[source as usize].system;
     let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
+    let mut echoes: Vec<crate::correlate::echo::Echo> = Vec::new();
     for e in &inp.data.events {
         if inp.catalog.signatures[e.sig as usize].category == Category::Timeout || e.deadline {
             continue; // written at a deadline, not when the other side acted
+        }
+        if let (Some(status), Some(t)) = (e.status, e.ts) {
+            echoes.push((system_of(e.source), t + i64::from(e.handled_adjust_ms), status, e.remote));
         }
         if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
             sightings.push((system_of(e.source), id, t + i64::from(e.handled_adjust_ms), e.status, e.remote));
@@ -230,7 +234,7 @@ pub(super) fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
         .iter()
         .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
         .collect();
-    skew::estimate(d.systems.len(), &sightings, &overrides)
+    skew::estimate(d.systems.len(), &sightings, &echoes, &overrides)
 }
 
 pub(super) struct Words {

@@ -13,6 +13,9 @@ struct Outcome {
     naive: bool,
     onset_err_ms: Option<i64>,
     offset_errs: Vec<i64>,
+    /// Errors of the offsets found from echoed failures (no shared ids),
+    /// against the reference system.
+    echo_errs: Vec<i64>,
 }
 
 fn judge(truth: &Truth, s: &crate::contract::Summary, raw: &serde_json::Value) -> Outcome {
@@ -55,7 +58,21 @@ fn judge(truth: &Truth, s: &crate::contract::Summary, raw: &serde_json::Value) -
             }
         }
     }
-    Outcome { top1, top3, naive, onset_err_ms, offset_errs }
+    let reference = s.systems.iter().map(|x| x.name.as_str()).find(|n| method(n) == "reference");
+    let echo_errs = match reference {
+        Some(r) => s
+            .systems
+            .iter()
+            .filter(|x| method(&x.name) == "error_series")
+            .map(|x| {
+                let ours = our_offset(&x.name) - our_offset(r);
+                let real = true_offset(&x.name) - true_offset(r);
+                (ours - real).abs()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Outcome { top1, top3, naive, onset_err_ms, offset_errs, echo_errs }
 }
 
 fn raw_onset<'a>(raw: &'a serde_json::Value, c: &crate::contract::Cause) -> Option<&'a str> {
@@ -95,16 +112,21 @@ fn ranking_accuracy_on_generated_incidents() {
     let median_onset = onset.get(onset.len() / 2).copied().unwrap_or(i64::MAX);
     let offsets: Vec<i64> = outcomes.iter().flat_map(|o| o.offset_errs.iter().copied()).collect();
     let offsets_ok = offsets.iter().filter(|&&e| e <= 250).count();
+    let echoes: Vec<i64> = outcomes.iter().flat_map(|o| o.echo_errs.iter().copied()).collect();
+    let echoes_ok = echoes.iter().filter(|&&e| e <= 250).count();
     println!(
         "ranking over {} incidents: top-1 {:.1}%, top-3 {:.1}%, naive-by-count top-1 {:.1}%, \
-         median onset error {} ms, clock offsets within 250 ms: {}/{}",
+         median onset error {} ms, clock offsets within 250 ms: {}/{} where ids are shared, \
+         {}/{} from echoed failures",
         outcomes.len(),
         top1 * 100.0,
         top3 * 100.0,
         naive * 100.0,
         median_onset,
         offsets_ok,
-        offsets.len()
+        offsets.len(),
+        echoes_ok,
+        echoes.len()
     );
     for m in &misses {
         println!("  miss {m}");
