@@ -127,6 +127,12 @@ fn peak(diffs: &[i64], views: usize, bin: i64) -> Option<(usize, i64)> {
     let (lo, hi) = (best * bin, (best + 2) * bin);
     let mut inside: Vec<i64> = diffs.iter().copied().filter(|d| (lo..hi).contains(d)).collect();
     inside.sort_unstable();
+    if bin >= 1000 {
+        // whole seconds: the differences are rounded, their mean is not
+        // (see `skew.rs`)
+        let mean = inside.iter().sum::<i64>() as f64 / inside.len() as f64;
+        return Some((count, mean.round() as i64));
+    }
     Some((count, inside[inside.len() / 2]))
 }
 

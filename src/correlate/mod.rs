@@ -59,6 +59,8 @@ pub struct SeriesIn<'a> {
     /// A catalog signature (true) or a mined template (false): only known
     /// signatures can be candidates on the strength of being new.
     pub known: bool,
+    /// Its system writes whole seconds: its times are known to a second.
+    pub whole_seconds: bool,
 }
 
 /// A ranked cause.
@@ -119,10 +121,14 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32
     let mut ranked: Vec<Ranked> = onsets
         .iter()
         .map(|&(i, onset)| {
+            // Onsets closer than the systems' timestamps can tell apart (a
+            // second when either writes whole seconds) may have come in
+            // either order: each counts as following the other.
+            let blur = |j: usize| if series[i].whole_seconds || series[j].whole_seconds { 1000 } else { 0 };
             let mut effects: Vec<(usize, i64)> = onsets
                 .iter()
-                .filter(|&&(j, o)| j != i && o >= onset && o - onset <= EFFECT_LAG_MS)
-                .map(|&(j, o)| (j, o - onset))
+                .filter(|&&(j, o)| j != i && o >= onset - blur(j) && o - onset <= EFFECT_LAG_MS)
+                .map(|&(j, o)| (j, (o - onset).max(0)))
                 .collect();
             effects.sort_by_key(|&(j, lag)| (lag, j));
             let others = (onsets.len() - 1).max(1) as f64;
@@ -208,7 +214,7 @@ mod tests {
     use super::*;
 
     fn series(system: u32, prior: f64, times: Vec<i64>) -> SeriesIn<'static> {
-        SeriesIn { system, prior, times, ids: Vec::new(), known: true }
+        SeriesIn { system, prior, times, ids: Vec::new(), known: true, whole_seconds: false }
     }
 
     #[test]

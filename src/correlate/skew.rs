@@ -60,9 +60,17 @@ pub type Sighting<'a> = (u32, &'a str, i64, Option<u16>, bool);
 /// Estimates each system's offset. `echoes` are the error lines with an
 /// HTTP status, for systems that share no request; `overrides` are the
 /// user's `--clock-offset` values, which win.
+///
+/// `whole_seconds[s]` says that system `s` writes its times to the second:
+/// a pair with such a system sees differences rounded to whole seconds
+/// (2 s or 3 s for an offset of 2.66 s), whose median is off by up to half
+/// a second but whose mean, around the median, is not (the rounding acts
+/// as a dither); so such pairs take the mean of the differences within a
+/// second of their median.
 pub fn estimate(
     systems: usize,
     sightings: &[Sighting<'_>],
+    whole_seconds: &[bool],
     echoes: &[super::echo::Echo],
     overrides: &[(u32, i64)],
 ) -> Vec<Offset> {
@@ -145,6 +153,19 @@ pub fn estimate(
     // each side's first sighting, then refined by pairing, per request, the
     // two sightings closest to that estimate (a callee that retried logs
     // its failure several times before its caller hears the last answer).
+    // Systems that share enough requests with another to be judged by
+    // them: echoes never place these (an untrusted id offset says the
+    // timing is not simple, and an echo is weaker evidence than ids).
+    let mut id_joined = vec![false; systems];
+    for (&(a, b), d) in &shared {
+        if d.len() >= MIN_PAIRS {
+            for s in [a, b] {
+                if let Some(j) = id_joined.get_mut(s as usize) {
+                    *j = true;
+                }
+            }
+        }
+    }
     let mut edges: Vec<(usize, u32, u32, i64)> = shared
         .into_iter()
         .filter(|(_, d)| d.len() >= MIN_PAIRS)
@@ -163,6 +184,8 @@ pub fn estimate(
             if median(&dev) > MAX_SPREAD_MS {
                 return None;
             }
+            let coarse = |s: u32| whole_seconds.get(s as usize).copied().unwrap_or(false);
+            let coarse = coarse(a) || coarse(b);
             let mut fine: Vec<i64> = d
                 .iter()
                 .filter_map(|x| {
@@ -172,7 +195,13 @@ pub fn estimate(
                 })
                 .collect();
             fine.sort_unstable();
-            Some((d.len(), a, b, median(&fine)))
+            let m = median(&fine);
+            if coarse {
+                let near: Vec<i64> = fine.iter().copied().filter(|x| (x - m).abs() <= 1000).collect();
+                let mean = near.iter().sum::<i64>() as f64 / near.len().max(1) as f64;
+                return Some((d.len(), a, b, mean.round() as i64));
+            }
+            Some((d.len(), a, b, m))
         })
         .collect();
     edges.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| (x.1, x.2).cmp(&(y.1, y.2))));
@@ -206,7 +235,11 @@ pub fn estimate(
         // Grow the tree along the best supported edge that reaches a new
         // system (Prim's algorithm on support), ids before echoes.
         loop {
-            let next = all.iter().find(|&&(_, a, b, _, _)| placed[a as usize] != placed[b as usize]);
+            let next = all.iter().find(|&&(_, a, b, _, method)| {
+                let to = if placed[a as usize] { b } else { a };
+                placed[a as usize] != placed[b as usize]
+                    && (method != "error_series" || !id_joined[to as usize])
+            });
             let Some(&(n, a, b, d, method)) = next else { break };
             let (from, to, delta) = if placed[a as usize] { (a, b, d) } else { (b, a, -d) };
             out[to as usize] = Offset { offset_ms: out[from as usize].offset_ms + delta, pairs: n, method };
@@ -245,7 +278,7 @@ mod tests {
             s.push((1, id, t + 4_200, None, false));
             s.push((2, id, t - 1_500 + 40, None, false));
         }
-        let o = estimate(3, &s, &[], &[]);
+        let o = estimate(3, &s, &[], &[], &[]);
         let rel = |a: usize, b: usize| o[b].offset_ms - o[a].offset_ms;
         assert!((rel(0, 1) - 4_200).abs() <= 50, "{o:?}");
         assert!((rel(0, 2) + 1_500).abs() <= 50, "{o:?}");
@@ -263,7 +296,7 @@ mod tests {
                                                      // timeout once latency has grown.
             s.push((0, id, if i < 60 { t + 5 } else { t + 30_000 }, None, false));
         }
-        let o = estimate(2, &s, &[], &[]);
+        let o = estimate(2, &s, &[], &[], &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_195).abs() <= 10, "{o:?}");
     }
 
@@ -278,9 +311,29 @@ mod tests {
             // A gateway logs its own 504 a minute later: another hop.
             s.push((2, id, t + 60_000, Some(504), false));
         }
-        let o = estimate(3, &s, &[], &[]);
+        let o = estimate(3, &s, &[], &[], &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_197).abs() <= 10, "{o:?}");
         assert_eq!(o[2].method, "none", "{o:?}");
+    }
+
+    #[test]
+    fn whole_second_clocks_are_read_to_better_than_a_second() {
+        // gateway (1, nginx) is 2660 ms ahead of crm (0, syslog); both
+        // write whole seconds: each difference is 2 s or 3 s, their mean is
+        // the offset
+        let ids: Vec<String> = (0..50).map(|i| format!("req-{i}")).collect();
+        let mut s: Vec<Sighting<'_>> = Vec::new();
+        let second = |t: i64| t.div_euclid(1000) * 1000 + 500;
+        for (i, id) in ids.iter().enumerate() {
+            let t = 1_000_000 + i as i64 * 7_137;
+            s.push((0, id, second(t + 12), None, false));
+            s.push((1, id, second(t + 2_660), None, false));
+        }
+        let o = estimate(2, &s, &[true, true], &[], &[]);
+        assert!((o[1].offset_ms - o[0].offset_ms - 2_648).abs() <= 100, "{o:?}");
+        // read as milliseconds, the median is off by a third of a second
+        let o = estimate(2, &s, &[false, false], &[], &[]);
+        assert!((o[1].offset_ms - o[0].offset_ms - 2_648).abs() > 250, "{o:?}");
     }
 
     #[test]
@@ -293,14 +346,14 @@ mod tests {
                 [(0, id.as_str(), 0, None, false), (1, id.as_str(), (i as i64 * 7_919) % 40_000, None, false)]
             })
             .collect();
-        let o = estimate(2, &s, &[], &[]);
+        let o = estimate(2, &s, &[], &[], &[]);
         assert!(o.iter().all(|x| x.offset_ms == 0 && x.method == "none"), "{o:?}");
     }
 
     #[test]
     fn no_shared_ids_means_no_correction_and_overrides_win() {
         let s: Vec<Sighting<'_>> = vec![(0, "a", 1, None, false), (1, "b", 2, None, false)];
-        let o = estimate(2, &s, &[], &[(1, 250)]);
+        let o = estimate(2, &s, &[], &[], &[(1, 250)]);
         assert_eq!(o[0], Offset { offset_ms: 0, pairs: 0, method: "none" });
         assert_eq!(o[1].offset_ms, 250);
         assert_eq!(o[1].method, "override");

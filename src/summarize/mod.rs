@@ -67,6 +67,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         }
     }
 
+    let whole_seconds = whole_second_systems(inp);
     let inputs: Vec<SeriesIn<'_>> = series
         .iter()
         .map(|s| SeriesIn {
@@ -78,6 +79,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id()?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(..)),
+            whole_seconds: whole_seconds[s.system as usize],
         })
         .collect();
     let analysis = match (lo, hi) {

@@ -208,6 +208,21 @@ pub(super) fn call_graph(catalog: &Catalog, series: &[Series<'_>]) -> Vec<(u32, 
 
 /// Each system's clock offset, from the request ids its events share with
 /// other systems' events, or the user's override.
+/// Per system: does it write whole seconds? (At least 90% of its event
+/// times fall in the middle of a second, where whole seconds are read.)
+pub(super) fn whole_second_systems(inp: &Inputs<'_>) -> Vec<bool> {
+    let d = inp.discovery;
+    let mut seconds = vec![(0usize, 0usize); d.systems.len()];
+    for e in &inp.data.events {
+        if let Some(t) = e.ts {
+            let s = &mut seconds[d.sources[e.source as usize].system as usize];
+            s.0 += (t.rem_euclid(1000) == 500) as usize;
+            s.1 += 1;
+        }
+    }
+    seconds.iter().map(|&(w, n)| n > 0 && w * 10 >= n * 9).collect()
+}
+
 pub(super) fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
     let d = inp.discovery;
     let system_of = |source: u32| d.sources[source as usize].system;
@@ -229,12 +244,13 @@ pub(super) fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
             sightings.push((system_of(u.source), id, t, None, false));
         }
     }
+    let whole_seconds = whole_second_systems(inp);
     let overrides: Vec<(u32, i64)> = inp
         .clock_overrides
         .iter()
         .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
         .collect();
-    skew::estimate(d.systems.len(), &sightings, &echoes, &overrides)
+    skew::estimate(d.systems.len(), &sightings, &whole_seconds, &echoes, &overrides)
 }
 
 pub(super) struct Words {

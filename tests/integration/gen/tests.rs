@@ -201,7 +201,8 @@ fn gen_incidents_parse_and_hold_their_truth() {
 fn write_sample_incidents() {
     let root = Path::new("/tmp/faultline-incidents");
     let n: u64 = std::env::var("FAULTLINE_INCIDENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    for seed in 0..n {
+    let seeds = if std::env::var_os("FAULTLINE_SEEDS").is_some() { all_seeds() } else { 0..n };
+    for seed in seeds {
         let dir = root.join(format!("seed-{seed}"));
         let _ = std::fs::remove_dir_all(&dir);
         let t = generate(seed, &dir);
