@@ -296,9 +296,17 @@ impl Ctx<'_> {
                 if is_error && r.unnamed.len() >= UNNAMED_PER_SOURCE {
                     r.unnamed_over += 1;
                 } else if is_error {
-                    let ts = det.find(line).map(event::event_ms);
-                    let id = event::request_id(line);
-                    r.unnamed.push((line_index, ts, evidence_text(line).into_boxed_str(), id));
+                    // a line with no time of its own (inside a trace or a
+                    // pretty-printed record) belongs to its head, like a hit
+                    let (_, back_lines, stamp) = find_head(buf, hit.line_start, line, det);
+                    let rel = line_index - back_lines as i64;
+                    let known = r.events.last().is_some_and(|e| e.0 == rel);
+                    let repeat = r.unnamed.last().is_some_and(|u| u.0 == rel);
+                    if !known && !repeat {
+                        let id = event::request_id(line);
+                        let ts = stamp.map(event::event_ms);
+                        r.unnamed.push((rel, ts, evidence_text(line).into_boxed_str(), id));
+                    }
                 }
                 continue;
             }
@@ -554,6 +562,17 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
         } else {
             false
         }
+    });
+    // An unnamed error line that belongs to the head of an event (a level
+    // line inside a trace or a pretty-printed record) is that event, and a
+    // head is one unnamed line however many of its lines name a level:
+    // checked here too, as the two may be in different blocks.
+    let mut previous = None;
+    data.unnamed.retain(|u| {
+        let at = (u.source, u.line);
+        let repeat = previous == Some(at);
+        previous = Some(at);
+        !repeat && data.events.binary_search_by_key(&at, |e| (e.source, e.line)).is_err()
     });
     data.warnings = warnings;
     data

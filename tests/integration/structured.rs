@@ -80,3 +80,37 @@ fn a_stack_trace_is_one_event_at_its_head() {
         cause.evidence
     );
 }
+
+#[test]
+fn a_pretty_printed_json_record_is_one_event() {
+    let dir = Dir::new();
+    let mut lines: Vec<String> = (0..30)
+        .map(|i| format!(r#"{{"ts":"2026-11-24T10:00:{i:02}.100Z","level":"info","msg":"request completed","status":200}}"#))
+        .collect();
+    for i in 30..33 {
+        // a careless logger's pretty-printed record: the time, the level and
+        // the error on lines of their own
+        lines.extend([
+            "{".to_string(),
+            format!(r#"  "ts": "2026-11-24T10:00:{i:02}.250Z","#),
+            r#"  "level": "error","#.to_string(),
+            r#"  "msg": "token refresh failed","#.to_string(),
+            r#"  "error": {"#.to_string(),
+            r#"    "type": "invalid_grant","#.to_string(),
+            r#"    "message": "Token has been expired or revoked.""#.to_string(),
+            "  },".to_string(),
+            format!(r#"  "request_id": "req-{i:04}""#),
+            "}".to_string(),
+        ]);
+    }
+    dir.write("erp/api.log", lines.join("\n") + "\n");
+    let (s, _) = scan_json(&["--tz", "UTC", dir.join("erp").to_str().unwrap()]);
+    assert_eq!(s.signatures.len(), 1, "{:?}", s.signatures);
+    assert_eq!(s.signatures[0].count, 3, "one event per record");
+    assert_eq!(s.signatures[0].first_seen.as_deref(), Some("2026-11-24T10:00:30.250Z"));
+    assert!(
+        s.templates.is_empty(),
+        "the level line is the same event, not an unnamed error: {:?}",
+        s.templates
+    );
+}
