@@ -6,6 +6,9 @@ use super::*;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
+/// Bytes of the first block read by [`for_blocks`] (later ones: [`BLOCK_BYTES`]).
+const FIRST_BLOCK_BYTES: usize = 1 << 20;
+
 /// A block of whole lines read from an input: `data[..len]`, with the end
 /// of each line (after its `\n`, if any) found on the reader thread.
 struct Block {
@@ -29,6 +32,8 @@ fn for_blocks(
         sc.spawn(move || {
             let mut r = r;
             let mut carry: Vec<u8> = Vec::new();
+            // the first block is small, so that mining starts at once
+            let mut limit = FIRST_BLOCK_BYTES;
             loop {
                 let (mut buf, mut ends) =
                     back_rx.try_recv().unwrap_or_else(|_| (vec![0; BLOCK_BYTES], Vec::new()));
@@ -40,13 +45,15 @@ fn for_blocks(
                 carry.clear();
                 let mut eof = false;
                 loop {
-                    if filled == buf.len() {
+                    if filled >= limit.min(buf.len()) {
                         match memchr::memrchr(b'\n', &buf[..filled]) {
                             Some(_) => break,
+                            None if filled < buf.len() => limit = buf.len(),
                             None => buf.resize(buf.len() * 2, 0), // one long line
                         }
                     }
-                    match r.read(&mut buf[filled..]) {
+                    let end = if filled < limit { limit.min(buf.len()) } else { buf.len() };
+                    match r.read(&mut buf[filled..end]) {
                         Ok(0) => {
                             eof = true;
                             break;
@@ -64,6 +71,7 @@ fn for_blocks(
                 } else {
                     memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
                 };
+                limit = BLOCK_BYTES;
                 carry.extend_from_slice(&buf[cut..filled]);
                 ends.clear();
                 ends.extend(memchr::memchr_iter(b'\n', &buf[..cut]).map(|e| e + 1));
