@@ -149,10 +149,6 @@ pub fn estimate(
             }
         }
     }
-    // Pair offsets: offset(b) − offset(a) = median(t_b − t_a), first from
-    // each side's first sighting, then refined by pairing, per request, the
-    // two sightings closest to that estimate (a callee that retried logs
-    // its failure several times before its caller hears the last answer).
     // Systems that share enough requests with another to be judged by
     // them: echoes never place these (an untrusted id offset says the
     // timing is not simple, and an echo is weaker evidence than ids).
@@ -166,6 +162,10 @@ pub fn estimate(
             }
         }
     }
+    // Pair offsets: offset(b) − offset(a) = median(t_b − t_a), first from
+    // each side's first sighting, then refined by pairing, per request, the
+    // two sightings closest to that estimate (a callee that retried logs
+    // its failure several times before its caller hears the last answer).
     let mut edges: Vec<(usize, u32, u32, i64)> = shared
         .into_iter()
         .filter(|(_, d)| d.len() >= MIN_PAIRS)
