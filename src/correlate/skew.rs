@@ -163,9 +163,11 @@ pub fn estimate(
         }
     }
     // Pair offsets: offset(b) − offset(a) = median(t_b − t_a), first from
-    // each side's first sighting, then refined by pairing, per request, the
-    // two sightings closest to that estimate (a callee that retried logs
-    // its failure several times before its caller hears the last answer).
+    // each side's first sightings or from its last ones, whichever agree
+    // better across requests (a system in the middle of a retry chain
+    // writes its callee's failures for seconds before its caller hears the
+    // last answer, which both ends write at once), then refined by pairing,
+    // per request, the two sightings closest to that estimate.
     let mut edges: Vec<(usize, u32, u32, i64)> = shared
         .into_iter()
         .filter(|(_, d)| d.len() >= MIN_PAIRS)
@@ -175,13 +177,20 @@ pub fn estimate(
             }
             d.sort_by_key(|x| x.when);
             d.truncate(EARLIEST_IDS);
-            let first = |v: &[i64]| v.iter().copied().min().unwrap_or(0);
-            let mut rough: Vec<i64> = d.iter().map(|x| first(&x.b) - first(&x.a)).collect();
-            rough.sort_unstable();
-            let m0 = median(&rough);
-            let mut dev: Vec<i64> = rough.iter().map(|x| (x - m0).abs()).collect();
-            dev.sort_unstable();
-            if median(&dev) > MAX_SPREAD_MS {
+            // the first sightings on each side, or the last ones: whichever
+            // agree better across requests
+            let spread = |pick: &dyn Fn(&[i64]) -> i64| {
+                let mut rough: Vec<i64> = d.iter().map(|x| pick(&x.b) - pick(&x.a)).collect();
+                rough.sort_unstable();
+                let m0 = median(&rough);
+                let mut dev: Vec<i64> = rough.iter().map(|x| (x - m0).abs()).collect();
+                dev.sort_unstable();
+                (median(&dev), m0)
+            };
+            let first = spread(&|v| v.iter().copied().min().unwrap_or(0));
+            let last = spread(&|v| v.iter().copied().max().unwrap_or(0));
+            let (mad, m0) = if last.0 <= first.0 { last } else { first };
+            if mad > MAX_SPREAD_MS {
                 return None;
             }
             let coarse = |s: u32| whole_seconds.get(s as usize).copied().unwrap_or(false);
@@ -334,6 +343,26 @@ mod tests {
         // read as milliseconds, the median is off by a third of a second
         let o = estimate(2, &s, &[false, false], &[], &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 2_648).abs() > 250, "{o:?}");
+    }
+
+    #[test]
+    fn a_retry_chain_is_paired_by_its_last_answer() {
+        // billing (0) retries its callee with jittered backoff, then
+        // answers its caller, gateway (1, 7000 ms ahead), which logs the
+        // answer 5 ms later: the first sightings are seconds apart, the
+        // last ones are the same response
+        let ids: Vec<String> = (0..40).map(|i| format!("req-{i}")).collect();
+        let mut s: Vec<Sighting<'_>> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let t = 1_000_000 + i as i64 * 9_000;
+            let backoff = 1_000 + (i as i64 * 7_919) % 1_500;
+            s.push((0, id, t, None, false));
+            s.push((0, id, t + backoff, None, false));
+            s.push((0, id, t + 2 * backoff, None, false));
+            s.push((1, id, t + 2 * backoff + 5 + 7_000, None, false));
+        }
+        let o = estimate(2, &s, &[], &[], &[]);
+        assert!((o[1].offset_ms - o[0].offset_ms - 7_005).abs() <= 10, "{o:?}");
     }
 
     #[test]

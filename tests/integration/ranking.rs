@@ -133,14 +133,15 @@ fn ranking_accuracy_on_generated_incidents() {
     }
     // The goals are top-1 >= 90%, top-3 >= 98%, median onset error
     // <= 1 s and every offset within 250 ms where ids are shared. The
-    // floors below sit just under what the ranking reaches today on seeds
-    // 0..60 (95.0%, 100%, 0 ms, 90 of 93, 6 of 6 from echoes; on the
-    // held-out seeds 1000..1120: 92.5%, 100%, 0 ms, 192 of 205, 13 of 13),
-    // so that a regression fails; raise them as the ranking improves.
+    // floors below sit at or just under what the ranking reaches today on
+    // seeds 0..60 (95.0%, 100%, 0 ms, 101 of 101, 6 of 6 from echoes), so
+    // that a regression fails. Held out, never tuned on: seeds 1000..1120
+    // give 92.5%, 100%, 0 ms, 205 of 211, 13 of 13; seeds 2000..2080 give
+    // 90.0%, 95.0%, 0 ms, 122 of 125, 4 of 4.
     assert!(top1 >= 0.93, "top-1 {top1:.3}");
     assert!(top3 >= 0.98, "top-3 {top3:.3}");
     assert!(median_onset <= 1000, "median onset error {median_onset} ms");
-    assert!(offsets_ok * 100 >= offsets.len() * 95, "offsets off by more than 250 ms: {offsets:?}");
+    assert!(offsets_ok == offsets.len(), "offsets off by more than 250 ms: {offsets:?}");
     // an offset from echoes is only given when it is sharp: never a wrong one
     assert!(echoes_ok == echoes.len(), "offsets from echoed failures: {echoes:?}");
     assert!(naive < 0.4, "the naive ranking should fail often, got {naive:.2}");
