@@ -90,6 +90,9 @@ pub struct Analysis {
 /// How close two onsets must be for the caller's to be read as a view of
 /// the callee's failure.
 const SAME_FAILURE_MS: i64 = 60_000;
+/// How far apart two systems' onsets may be and still be in either order
+/// on corrected clocks (offsets are trusted to this spread).
+const CLOCK_BLUR_MS: i64 = 250;
 /// What a caller's series keeps of its prior when its callee fails at the
 /// same time.
 const CALLER_DISCOUNT: f64 = 0.5;
@@ -121,10 +124,20 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32
     let mut ranked: Vec<Ranked> = onsets
         .iter()
         .map(|&(i, onset)| {
-            // Onsets closer than the systems' timestamps can tell apart (a
-            // second when either writes whole seconds) may have come in
-            // either order: each counts as following the other.
-            let blur = |j: usize| if series[i].whole_seconds || series[j].whole_seconds { 1000 } else { 0 };
+            // Onsets closer than the systems' clocks can tell apart may have
+            // come in either order: each counts as following the other. A
+            // second when either writes whole seconds; across systems, the
+            // error a corrected clock may keep (an offset is trusted to
+            // CLOCK_BLUR_MS); within one system, none.
+            let blur = |j: usize| {
+                if series[i].whole_seconds || series[j].whole_seconds {
+                    1000
+                } else if series[i].system != series[j].system {
+                    CLOCK_BLUR_MS
+                } else {
+                    0
+                }
+            };
             let mut effects: Vec<(usize, i64)> = onsets
                 .iter()
                 .filter(|&&(j, o)| j != i && o >= onset - blur(j) && o - onset <= EFFECT_LAG_MS)
