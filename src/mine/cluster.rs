@@ -45,21 +45,38 @@ pub fn merge(groups: &[Group]) -> Vec<String> {
     cur.iter().map(|t| render(t)).collect()
 }
 
+/// A token's hash, mixed with its position.
+fn token_at(t: &str, j: usize) -> u64 {
+    let mut z = super::hash64(t.as_bytes()) ^ (j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group], len: usize) {
+    // A family key ("the same tokens everywhere but at p") is the sum of the
+    // position-mixed token hashes minus the one at p: O(1) per member and
+    // position instead of a vector of tokens (64-bit hashes, as keys are
+    // counted in `super`).
+    let mut th: Vec<Vec<u64>> =
+        members.iter().map(|&i| cur[i].iter().enumerate().map(|(j, t)| token_at(t, j)).collect()).collect();
+    let mut total: Vec<u64> = th.iter().map(|h| h.iter().fold(0u64, |a, &x| a.wrapping_add(x))).collect();
     loop {
         let mut changed = false;
         for p in 0..len {
             // families: same tokens everywhere but at p
-            let mut fam: HashMap<Vec<&str>, Vec<usize>> = HashMap::new();
-            for &i in members {
-                let key: Vec<&str> =
-                    cur[i].iter().enumerate().filter(|(j, _)| *j != p).map(|(_, t)| t.as_str()).collect();
-                fam.entry(key).or_default().push(i);
+            let mut fam: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (m, &i) in members.iter().enumerate() {
+                fam.entry(total[m].wrapping_sub(th[m][p])).or_default().push(i);
             }
             let mut decisions: Vec<(Vec<usize>, String)> = Vec::new();
-            for (key, idxs) in fam.iter() {
+            for idxs in fam.values() {
                 // the shared part must say something: at least one word
-                if idxs.len() < 2 || !key.iter().any(|t| t.bytes().any(|c| c.is_ascii_alphabetic())) {
+                let says = cur[idxs[0]]
+                    .iter()
+                    .enumerate()
+                    .any(|(j, t)| j != p && t.bytes().any(|c| c.is_ascii_alphabetic()));
+                if idxs.len() < 2 || !says {
                     continue;
                 }
                 let mut vals: Vec<(&str, usize)> = Vec::new();
@@ -80,10 +97,14 @@ fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group
                 }
             }
             for (idxs, g) in decisions {
+                let h = token_at(&g, p);
                 for i in idxs {
                     if cur[i][p] != g {
                         cur[i][p] = g.clone();
                         changed = true;
+                        let m = members.binary_search(&i).expect("a member");
+                        total[m] = total[m].wrapping_sub(th[m][p]).wrapping_add(h);
+                        th[m][p] = h;
                     }
                 }
             }
