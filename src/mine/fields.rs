@@ -253,21 +253,11 @@ pub(super) fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
 /// are short, and this is the miner's hottest loop.
 #[inline]
 fn sep_at_or_after(line: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    #[inline]
-    fn zero_bytes(v: u64) -> u64 {
-        // high bit set in the lowest zero byte (bits above it may be wrong,
-        // which the lowest set bit is not)
-        v.wrapping_sub(ONES) & !v & HIGH
-    }
+    use super::swar::{bytes_equal, word};
     let n = line.len();
     while i + 8 <= n {
-        let w = u64::from_le_bytes(line[i..i + 8].try_into().unwrap());
-        let m = zero_bytes(w ^ (ONES * b' ' as u64))
-            | zero_bytes(w ^ (ONES * b'\t' as u64))
-            | zero_bytes(w ^ (ONES * b'|' as u64))
-            | zero_bytes(w ^ (ONES * b'\r' as u64));
+        let w = word(line, i);
+        let m = bytes_equal(w, b' ') | bytes_equal(w, b'\t') | bytes_equal(w, b'|') | bytes_equal(w, b'\r');
         if m != 0 {
             return i + (m.trailing_zeros() / 8) as usize;
         }

@@ -12,6 +12,8 @@
 //! masked here: whether a word position is variable is decided on the
 //! whole file by the clustering.
 
+use super::swar::{bytes_below, bytes_between, word};
+
 /// The variable placeholder.
 pub const VAR: &str = "<*>";
 
@@ -84,24 +86,6 @@ fn stays(tok: &[u8], fl: u8, alpha: usize) -> bool {
     !is_bool_null(&tok[s..e])
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// High bit of each byte of `w` that is below `n` (`n` <= 128), plus
-/// possibly some bytes above the lowest such byte (a borrow), never below.
-#[inline]
-fn bytes_below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(ONES * n as u64) & !w & HIGH
-}
-
-/// High bit of each byte of `w` strictly between `lo` and `hi` (both
-/// <= 127), exactly (the sums cannot carry from one byte to the next).
-#[inline]
-fn bytes_between(w: u64, lo: u8, hi: u8) -> u64 {
-    let x = w & !HIGH;
-    (ONES * (127 + hi as u64) - x) & !w & (x + ONES * (127 - lo as u64)) & HIGH
-}
-
 /// The end of the token that starts at `i` (the first ASCII whitespace
 /// byte at or after it, or `b.len()`) and whether the token holds a digit,
 /// a `/` or a `@`: eight bytes at a time (SWAR), as most tokens are words
@@ -111,7 +95,7 @@ fn token_end(b: &[u8], mut i: usize) -> (usize, bool) {
     let n = b.len();
     let mut special = 0u64;
     while i + 8 <= n {
-        let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+        let w = word(b, i);
         // whitespace is below b'!': look at those bytes in order
         let mut low = bytes_below(w, b'!');
         let mut len = 8;
@@ -591,22 +575,6 @@ mod tests {
             mask_message(msg.as_bytes(), &mut a);
             mask_reference(msg.as_bytes(), &mut b);
             proptest::prop_assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
-        }
-    }
-
-    #[test]
-    fn between_and_below_are_exact_where_it_matters() {
-        for x in 0u8..=255 {
-            let w = u64::from_le_bytes([x, b'a', x, 0, 0xff, x, b' ', x]);
-            let between = bytes_between(w, b'/' - 1, b'9' + 1);
-            for k in 0..8 {
-                let byte = w.to_le_bytes()[k];
-                let want = (b'/'..=b'9').contains(&byte);
-                assert_eq!(between >> (8 * k + 7) & 1 == 1, want, "byte {byte:#x}");
-            }
-            let below = bytes_below(w, b'!');
-            let lowest = (below != 0).then(|| below.trailing_zeros() as usize / 8);
-            assert_eq!(lowest, w.to_le_bytes().iter().position(|&c| c < b'!'), "byte {x:#x}");
         }
     }
 

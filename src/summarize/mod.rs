@@ -40,7 +40,8 @@ pub struct Inputs<'a> {
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let started = std::time::Instant::now();
     let d = inp.discovery;
-    let offsets = clock_offsets(inp);
+    let whole_seconds = whole_second_systems(inp);
+    let offsets = clock_offsets(inp, &whole_seconds);
     let correct = |source: u32, ts: Option<i64>| {
         ts.map(|t| t - offsets[d.sources[source as usize].system as usize].offset_ms)
     };
@@ -67,7 +68,6 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         }
     }
 
-    let whole_seconds = whole_second_systems(inp);
     let inputs: Vec<SeriesIn<'_>> = series
         .iter()
         .map(|s| SeriesIn {

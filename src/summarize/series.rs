@@ -223,7 +223,8 @@ pub(super) fn whole_second_systems(inp: &Inputs<'_>) -> Vec<bool> {
     seconds.iter().map(|&(w, n)| n > 0 && w * 10 >= n * 9).collect()
 }
 
-pub(super) fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
+/// Each system's clock offset; `whole_seconds` from [`whole_second_systems`].
+pub(super) fn clock_offsets(inp: &Inputs<'_>, whole_seconds: &[bool]) -> Vec<skew::Offset> {
     let d = inp.discovery;
     let system_of = |source: u32| d.sources[source as usize].system;
     let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
@@ -244,13 +245,12 @@ pub(super) fn clock_offsets(inp: &Inputs<'_>) -> Vec<skew::Offset> {
             sightings.push((system_of(u.source), id, t, None, false));
         }
     }
-    let whole_seconds = whole_second_systems(inp);
     let overrides: Vec<(u32, i64)> = inp
         .clock_overrides
         .iter()
         .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
         .collect();
-    skew::estimate(d.systems.len(), &sightings, &whole_seconds, &echoes, &overrides)
+    skew::estimate(d.systems.len(), &sightings, whole_seconds, &echoes, &overrides)
 }
 
 pub(super) struct Words {
