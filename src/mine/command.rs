@@ -74,7 +74,7 @@ fn for_blocks(
                 limit = BLOCK_BYTES;
                 carry.extend_from_slice(&buf[cut..filled]);
                 ends.clear();
-                ends.extend(memchr::memchr_iter(b'\n', &buf[..cut]).map(|e| e + 1));
+                bitmap::line_ends(&buf[..cut], &mut ends);
                 if ends.last().is_none_or(|&e| e < cut) {
                     ends.push(cut); // the last line, without its end of line
                 }
