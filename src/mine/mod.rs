@@ -214,6 +214,11 @@ impl KeyMasker {
         }
     }
 
+    /// Forgets the messages seen so far (at the start of each chunk).
+    fn forget(&mut self) {
+        self.seen.clear();
+    }
+
     /// The key hash of the line `raw` whose message starts at `start`
     /// ([`UNFIT`]: by the per-line rule), and the key itself when the
     /// message was not seen before in this chunk (else `None`).
@@ -296,39 +301,41 @@ impl KeyTable {
 /// [`block_starts`]) in parallel; returns the per-line key hashes (when
 /// wanted) and the key table.
 fn scan_block(lines: &[&[u8]], starts: &[usize], base: usize, want_hashes: bool) -> (Vec<u64>, KeyTable) {
-    let one = |ci: usize, chunk: &[&[u8]]| {
-        let mut masker = KeyMasker::new();
-        let mut t = KeyTable::default();
+    // What one piece of rayon's split accumulates over the chunks it takes:
+    // one key table (so a key is stored and merged once per piece, not
+    // once per chunk), the masker whose memory of repeated messages is
+    // reset at each chunk, and the key hashes of each chunk when wanted.
+    #[derive(Default)]
+    struct Piece {
+        masker: Option<KeyMasker>,
+        table: KeyTable,
+        hashes: Vec<(usize, Vec<u64>)>,
+    }
+    let piece = lines.par_chunks(CHUNK).enumerate().fold(Piece::default, |mut p, (ci, chunk)| {
+        let masker = p.masker.get_or_insert_with(KeyMasker::new);
+        masker.forget();
         let mut hs = Vec::with_capacity(if want_hashes { chunk.len() } else { 0 });
         let off = ci * CHUNK;
         for (j, raw) in chunk.iter().enumerate() {
             let (h, key) = masker.key(raw, starts[off + j]);
-            t.add(h, key, base + off + j);
+            p.table.add(h, key, base + off + j);
             if want_hashes {
                 hs.push(h);
             }
         }
-        (hs, t)
-    };
-    if !want_hashes {
-        let t = lines.par_chunks(CHUNK).enumerate().map(|(ci, c)| one(ci, c).1).reduce(
-            KeyTable::default,
-            |mut a, b| {
-                a.absorb(b);
-                a
-            },
-        );
-        return (Vec::new(), t);
-    }
-    let parts: Vec<(Vec<u64>, KeyTable)> =
-        lines.par_chunks(CHUNK).enumerate().map(|(ci, c)| one(ci, c)).collect();
-    let mut hashes = Vec::with_capacity(lines.len());
-    let mut table = KeyTable::default();
-    for (hs, t) in parts {
-        hashes.extend(hs);
-        table.absorb(t);
-    }
-    (hashes, table)
+        if want_hashes {
+            p.hashes.push((ci, hs));
+        }
+        p
+    });
+    let mut all = piece.reduce(Piece::default, |mut a, b| {
+        a.table.absorb(b.table);
+        a.hashes.extend(b.hashes);
+        a
+    });
+    all.hashes.sort_unstable_by_key(|(ci, _)| *ci);
+    let hashes = if want_hashes { all.hashes.into_iter().flat_map(|(_, hs)| hs).collect() } else { Vec::new() };
+    (hashes, all.table)
 }
 
 /// Turns the key table into templates; returns templates and key hash ->
