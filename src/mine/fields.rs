@@ -27,6 +27,20 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order (`k as usize` indexes it).
+    pub(super) const ALL: [Kind; 10] = [
+        Kind::Num,
+        Kind::Month,
+        Kind::Level,
+        Kind::Dash,
+        Kind::TimeBracket,
+        Kind::LevelBracket,
+        Kind::Bracket,
+        Kind::Comp,
+        Kind::Dotted,
+        Kind::Word,
+    ];
+
     pub(super) fn is_anchor(self) -> bool {
         matches!(
             self,
@@ -273,6 +287,13 @@ fn sep_at_or_after(line: &[u8], mut i: usize) -> usize {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_kind_is_listed_at_its_index() {
+        for (i, k) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(k as usize, i);
+        }
+    }
 
     proptest! {
         #[test]

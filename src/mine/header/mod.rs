@@ -47,8 +47,17 @@ impl HeaderModel {
             return HeaderModel::default();
         }
         let need = (n as f64 * 0.9).ceil() as usize;
-        let share = |c: usize, pred: &dyn Fn(Kind) -> bool| {
-            rows.iter().filter(|r| r.get(c).is_some_and(|&k| pred(k))).count()
+        // per column, how many rows have a field of each kind there
+        let mut counts = [[0usize; Kind::ALL.len()]; MAX_COLS + 2];
+        for r in &rows {
+            for (c, &k) in r.iter().enumerate() {
+                counts[c][k as usize] += 1;
+            }
+        }
+        // how many rows have a field in column `c` whose kind passes `pred`
+        let share = |c: usize, pred: &dyn Fn(Kind) -> bool| match counts.get(c) {
+            Some(col) => Kind::ALL.iter().filter(|&&k| pred(k)).map(|&k| col[k as usize]).sum(),
+            None => 0,
         };
         let mut cols = 0;
         let mut run = 0;
@@ -106,23 +115,16 @@ impl HeaderModel {
                 }
             }
         }
-        let mut expect = Vec::with_capacity(cols);
-        for c in 0..cols {
-            let mut counts: Vec<(Kind, usize)> = Vec::new();
-            for r in &rows {
-                if let Some(&k) = r.get(c) {
-                    match counts.iter_mut().find(|(kk, _)| *kk == k) {
-                        Some(x) => x.1 += 1,
-                        None => counts.push((k, 1)),
-                    }
-                }
-            }
-            let top = counts.iter().max_by_key(|x| x.1).copied();
-            expect.push(match top {
-                Some((k, cnt)) if cnt >= need && k.is_strong() => Some(k),
-                _ => None,
-            });
-        }
+        // a column checks the kind that 90% of rows show there, if strong
+        // (two kinds cannot both reach 90%)
+        let expect = (0..cols)
+            .map(|c| {
+                Kind::ALL
+                    .into_iter()
+                    .find(|&k| counts.get(c).is_some_and(|col| col[k as usize] >= need))
+                    .filter(|k| k.is_strong())
+            })
+            .collect();
         HeaderModel { cols, expect }
     }
 
