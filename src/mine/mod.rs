@@ -147,10 +147,17 @@ fn block_starts(layouts: &mut header::Layouts, lines: &[&[u8]], min: usize) -> V
         if shapes.is_empty() {
             shapes = vec![None; lines.len()];
         }
+        let sample = &unfit[..unfit.len().min(4 * SAMPLE_LINES)];
+        let todo: Vec<usize> = sample.iter().copied().filter(|&i| shapes[i].is_none()).collect();
+        let computed: Vec<[u8; SHAPE_COLS]> =
+            todo.par_iter().with_min_len(256).map(|&i| header::shape(trim_eol(lines[i]))).collect();
+        for (&i, sig) in todo.iter().zip(computed) {
+            shapes[i] = Some(sig);
+        }
         let mut groups: HashMap<[u8; SHAPE_COLS], Vec<usize>> = HashMap::new();
         let mut order = Vec::new();
-        for &i in unfit.iter().take(4 * SAMPLE_LINES) {
-            let sig = *shapes[i].get_or_insert_with(|| header::shape(trim_eol(lines[i])));
+        for &i in sample {
+            let sig = shapes[i].expect("computed above");
             let g = groups.entry(sig).or_default();
             if g.is_empty() {
                 order.push(sig);

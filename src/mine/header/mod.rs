@@ -29,31 +29,39 @@ pub struct HeaderModel {
 impl HeaderModel {
     /// Learns the header layout from sample lines.
     pub fn learn<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> HeaderModel {
-        let mut rows: Vec<Vec<Kind>> = Vec::new();
-        for line in sample {
-            let line = line.trim_ascii();
-            if line.is_empty() {
-                continue;
-            }
-            let mut ks = Vec::with_capacity(MAX_COLS);
-            fields(line, MAX_COLS, |s, e| {
-                ks.push(kind_of(&line[s..e]));
-                true
-            });
-            rows.push(ks);
-        }
-        let n = rows.len();
+        use rayon::prelude::*;
+        let lines: Vec<&[u8]> = sample.into_iter().map(|l| l.trim_ascii()).filter(|l| !l.is_empty()).collect();
+        let n = lines.len();
         if n == 0 {
             return HeaderModel::default();
         }
+        // per column, how many lines have a field of each kind there
+        // (sums, so the parallel split does not matter)
+        type Counts = [[usize; Kind::ALL.len()]; MAX_COLS + 2];
+        let counts: Counts = lines
+            .par_chunks(256)
+            .map(|chunk| {
+                let mut counts: Counts = [[0; Kind::ALL.len()]; MAX_COLS + 2];
+                for line in chunk {
+                    let mut c = 0;
+                    fields(line, MAX_COLS, |s, e| {
+                        counts[c][kind_of(&line[s..e]) as usize] += 1;
+                        c += 1;
+                        true
+                    });
+                }
+                counts
+            })
+            .reduce(
+                || [[0; Kind::ALL.len()]; MAX_COLS + 2],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
         let need = (n as f64 * 0.9).ceil() as usize;
-        // per column, how many rows have a field of each kind there
-        let mut counts = [[0usize; Kind::ALL.len()]; MAX_COLS + 2];
-        for r in &rows {
-            for (c, &k) in r.iter().enumerate() {
-                counts[c][k as usize] += 1;
-            }
-        }
         // how many rows have a field in column `c` whose kind passes `pred`
         let share = |c: usize, pred: &dyn Fn(Kind) -> bool| match counts.get(c) {
             Some(col) => Kind::ALL.iter().filter(|&&k| pred(k)).map(|&k| col[k as usize]).sum(),
@@ -199,6 +207,7 @@ impl Layouts {
     /// Learns one more layout from `unfit` (lines that fit none so far) and
     /// keeps it when it checks some column and fits at least 90% of them.
     pub fn learn_more(&mut self, unfit: &[&[u8]]) -> bool {
+        use rayon::prelude::*;
         if self.models.len() >= MAX_LAYOUTS || unfit.is_empty() {
             return false;
         }
@@ -206,7 +215,11 @@ impl Layouts {
         if !m.is_specific() {
             return false;
         }
-        let fit = unfit.iter().filter(|l| m.fit_fields(&mut LineFields::new(l), true).is_some()).count();
+        let fit = unfit
+            .par_iter()
+            .with_min_len(256)
+            .filter(|l| m.fit_fields(&mut LineFields::new(l), true).is_some())
+            .count();
         if fit * 10 < unfit.len() * 9 {
             return false;
         }
