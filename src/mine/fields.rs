@@ -136,17 +136,22 @@ pub(super) fn is_month(f: &[u8]) -> bool {
     )
 }
 
-pub(super) fn is_num(f: &[u8]) -> bool {
-    let mut digits = 0;
-    for (i, &c) in f.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => digits += 1,
-            b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'_' => {}
-            b'T' | b'Z' if i > 0 => {}
-            _ => return false,
-        }
+/// Bytes of a number field: digits, date/time separators, `T` and `Z` (not
+/// first).
+static NUM_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i as u8, b'0'..=b'9' | b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'_' | b'T' | b'Z');
+        i += 1;
     }
-    digits > 0
+    t
+};
+
+pub(super) fn is_num(f: &[u8]) -> bool {
+    !matches!(f.first(), Some(b'T' | b'Z'))
+        && f.iter().all(|&c| NUM_BYTE[c as usize])
+        && f.iter().any(u8::is_ascii_digit)
 }
 
 pub(super) fn is_timeish(f: &[u8]) -> bool {
@@ -155,6 +160,19 @@ pub(super) fn is_timeish(f: &[u8]) -> bool {
         .any(|w| w[0].is_ascii_digit() && matches!(w[1], b':' | b'/' | b'-' | b'.') && w[2].is_ascii_digit())
 }
 
+/// Bytes of a component name (before its colon).
+static COMP_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#');
+        i += 1;
+    }
+    t
+};
+
 pub(super) fn is_comp(f: &[u8]) -> bool {
     if f.len() < 2 || *f.last().unwrap() != b':' {
         return false;
@@ -162,10 +180,7 @@ pub(super) fn is_comp(f: &[u8]) -> bool {
     let body = &f[..f.len() - 1];
     body.iter().any(|c| c.is_ascii_alphabetic())
         && body[0] != b'['
-        && body.iter().all(|&c| {
-            c.is_ascii_alphanumeric()
-                || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#')
-        })
+        && body.iter().all(|&c| COMP_BYTE[c as usize])
 }
 
 pub(super) fn is_dotted(f: &[u8]) -> bool {
@@ -231,6 +246,16 @@ static SEP: [bool; 256] = {
     t
 };
 
+/// The first byte of `line` at or after `i` that is no separator (where
+/// [`next_field`] would start), else `line.len()`.
+#[inline]
+pub(super) fn skip_separators(line: &[u8], mut i: usize) -> usize {
+    while i < line.len() && SEP[line[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 /// The field starting at or after `i` (a `[...]` field runs to its matching `]`).
 #[inline]
 pub(super) fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
@@ -243,20 +268,28 @@ pub(super) fn next_field(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
     }
     let start = i;
     if line[i] == b'[' {
+        // to the matching `]` (or the end), from bracket to bracket
         let mut depth = 0usize;
-        while i < n {
-            match line[i] {
-                b'[' => depth += 1,
-                b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        i += 1;
-                        break;
-                    }
+        loop {
+            match memchr::memchr2(b'[', b']', &line[i..]) {
+                None => {
+                    i = n;
+                    break;
                 }
-                _ => {}
+                Some(k) => {
+                    i += k;
+                    if line[i] == b'[' {
+                        depth += 1;
+                    } else {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
             }
-            i += 1;
         }
     }
     Some((start, sep_at_or_after(line, i)))
@@ -295,7 +328,86 @@ mod tests {
         }
     }
 
+    /// The byte loops that `next_field`, `is_num` and `is_comp` must agree with.
+    fn next_field_reference(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
+        let n = line.len();
+        while i < n && SEP[line[i] as usize] {
+            i += 1;
+        }
+        if i >= n {
+            return None;
+        }
+        let start = i;
+        if line[i] == b'[' {
+            let mut depth = 0usize;
+            while i < n {
+                match line[i] {
+                    b'[' => depth += 1,
+                    b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        while i < n && !SEP[line[i] as usize] {
+            i += 1;
+        }
+        Some((start, i))
+    }
+
+    fn is_num_reference(f: &[u8]) -> bool {
+        let mut digits = 0;
+        for (i, &c) in f.iter().enumerate() {
+            match c {
+                b'0'..=b'9' => digits += 1,
+                b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'_' => {}
+                b'T' | b'Z' if i > 0 => {}
+                _ => return false,
+            }
+        }
+        digits > 0
+    }
+
+    fn is_comp_reference(f: &[u8]) -> bool {
+        if f.len() < 2 || *f.last().unwrap() != b':' {
+            return false;
+        }
+        let body = &f[..f.len() - 1];
+        body.iter().any(|c| c.is_ascii_alphabetic())
+            && body[0] != b'['
+            && body.iter().all(|&c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, b'_' | b'.' | b'$' | b'-' | b'/' | b'(' | b')' | b'[' | b']' | b'@' | b'#')
+            })
+    }
+
     proptest! {
+        #[test]
+        fn field_splitting_and_checks_equal_the_byte_loops(
+            line in proptest::collection::vec(prop_oneof![Just(b' '), Just(b'['), Just(b']'), Just(b'|'), Just(b':'), Just(b'T'), Just(b'Z'), Just(b'7'), Just(b'-'), Just(b'a'), any::<u8>()], 0..60),
+        ) {
+            let mut i = 0;
+            loop {
+                let want = next_field_reference(&line, i);
+                prop_assert_eq!(next_field(&line, i), want);
+                match want {
+                    Some((s, e)) => {
+                        let f = &line[s..e];
+                        prop_assert_eq!(is_num(f), is_num_reference(f));
+                        prop_assert_eq!(is_comp(f), is_comp_reference(f));
+                        i = e;
+                    }
+                    None => break,
+                }
+            }
+        }
+
         #[test]
         fn swar_separator_search_equals_bytewise(
             line in proptest::collection::vec(prop_oneof![Just(b' '), Just(b'|'), Just(b'\t'), Just(b'\r'), Just(0x80u8), Just(0x21u8), Just(0x01u8), Just(0u8), any::<u8>()], 0..40),

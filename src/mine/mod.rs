@@ -341,7 +341,8 @@ fn scan_block(lines: &[&[u8]], starts: &[usize], base: usize, want_hashes: bool)
         a
     });
     all.hashes.sort_unstable_by_key(|(ci, _)| *ci);
-    let hashes = if want_hashes { all.hashes.into_iter().flat_map(|(_, hs)| hs).collect() } else { Vec::new() };
+    let hashes =
+        if want_hashes { all.hashes.into_iter().flat_map(|(_, hs)| hs).collect() } else { Vec::new() };
     (hashes, all.table)
 }
 

@@ -30,7 +30,8 @@ impl HeaderModel {
     /// Learns the header layout from sample lines.
     pub fn learn<'a>(sample: impl IntoIterator<Item = &'a [u8]>) -> HeaderModel {
         use rayon::prelude::*;
-        let lines: Vec<&[u8]> = sample.into_iter().map(|l| l.trim_ascii()).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&[u8]> =
+            sample.into_iter().map(|l| l.trim_ascii()).filter(|l| !l.is_empty()).collect();
         let n = lines.len();
         if n == 0 {
             return HeaderModel::default();
@@ -423,7 +424,13 @@ impl HeaderModel {
                 }
             }
         }
-        Some(lf.get(self.cols).map_or(lf.line.len(), |(s, _)| s))
+        // the message starts where the next field would: past the
+        // separators after the last header field (not splitting that field)
+        Some(match self.cols {
+            0 => skip_separators(lf.line, 0),
+            c if c <= MAX_COLS => skip_separators(lf.line, lf.get(c - 1)?.1),
+            c => lf.get(c).map_or(lf.line.len(), |(s, _)| s),
+        })
     }
 }
 
