@@ -191,3 +191,19 @@ fn format_change_learns_a_second_layout() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn key_hash_tells_every_length_and_every_byte_apart() {
+    // every byte position of every length up to 40 (both lanes, the
+    // overlapping tail word, the short byte-wise tail) changes the hash
+    let base: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+    let mut seen = std::collections::HashSet::new();
+    for n in 0..=base.len() {
+        assert!(seen.insert(hash64(&base[..n])), "length {n}");
+        for at in 0..n {
+            let mut s = base[..n].to_vec();
+            s[at] ^= 0x20;
+            assert!(seen.insert(hash64(&s)), "length {n}, byte {at}");
+        }
+    }
+}
