@@ -7,12 +7,13 @@
 //! already `<*>`, all of them contain digits, they follow a `<*>` and are
 //! short (units: `KB`/`MB`), or there are many of them (at least
 //! [`MIN_VALUES`]) or mostly one-off. A few distinct words each repeated
-//! often (`VM Started` / `VM Paused`, state names) stay constants. Merging is
+//! often (`VM Started` / `VM Paused`, state names) stay constants, and so
+//! do HTTP status codes (`mask/status.rs`). Merging is
 //! repeated until nothing changes, so messages differing in several
 //! variable positions converge too. The merged token keeps the punctuation
 //! the values share around the variable (`user=<*>`, `[<*>]`, `MININT-<*>`).
 
-use super::mask::VAR;
+use super::mask::{is_status_token, VAR};
 use std::collections::HashMap;
 
 /// At least this many distinct words at one position make it a variable.
@@ -117,6 +118,10 @@ fn merge_same_length(cur: &mut [Vec<String>], members: &[usize], groups: &[Group
 
 fn should_merge(vals: &[(&str, usize)], prev: Option<&str>) -> bool {
     let n = vals.len();
+    if vals.iter().all(|(v, _)| is_status_token(v)) {
+        // HTTP status codes the masker kept: `... 200` and `... 503` differ
+        return false;
+    }
     if vals.iter().any(|(v, _)| *v == VAR) {
         return true;
     }

@@ -207,3 +207,24 @@ fn key_hash_tells_every_length_and_every_byte_apart() {
         }
     }
 }
+
+#[test]
+fn status_codes_split_templates() {
+    // the same access line with other statuses: one template per status,
+    // however many requests and sizes vary
+    let mut text = String::new();
+    for i in 0..30 {
+        let status = [200, 200, 503, 404, 200, 502][i % 6];
+        text.push_str(&format!(
+            "10.0.0.{i} - - [25/Nov/2026:10:00:{i:02} +0000] \"GET /api/orders/{i} HTTP/1.1\" {status} {} \"-\" \"curl/8\"\n",
+            100 + i * 7
+        ));
+    }
+    let m = mine_lines(&lines(&text));
+    let mut ts: Vec<&str> = m.templates.iter().map(|t| t.template.as_str()).collect();
+    ts.sort();
+    assert_eq!(ts.len(), 4, "{ts:?}");
+    for s in ["200", "404", "502", "503"] {
+        assert!(ts.iter().any(|t| t.contains(&format!("\" {s} <*>"))), "{s}: {ts:?}");
+    }
+}

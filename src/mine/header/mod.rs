@@ -36,17 +36,20 @@ impl HeaderModel {
         if n == 0 {
             return HeaderModel::default();
         }
-        // per column, how many lines have a field of each kind there
-        // (sums, so the parallel split does not matter)
-        type Counts = [[usize; Kind::ALL.len()]; MAX_COLS + 2];
+        // per column, how many lines have a field of each kind there, and
+        // (last slot) a field that opens a quote (sums, so the parallel
+        // split does not matter)
+        const QUOTED: usize = Kind::ALL.len();
+        type Counts = [[usize; QUOTED + 1]; MAX_COLS + 2];
         let counts: Counts = lines
             .par_chunks(256)
             .map(|chunk| {
-                let mut counts: Counts = [[0; Kind::ALL.len()]; MAX_COLS + 2];
+                let mut counts: Counts = [[0; QUOTED + 1]; MAX_COLS + 2];
                 for line in chunk {
                     let mut c = 0;
                     fields(line, MAX_COLS, |s, e| {
                         counts[c][kind_of(&line[s..e]) as usize] += 1;
+                        counts[c][QUOTED] += (line[s] == b'"') as usize;
                         c += 1;
                         true
                     });
@@ -54,7 +57,7 @@ impl HeaderModel {
                 counts
             })
             .reduce(
-                || [[0; Kind::ALL.len()]; MAX_COLS + 2],
+                || [[0; QUOTED + 1]; MAX_COLS + 2],
                 |mut a, b| {
                     for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
                         *x += y;
@@ -71,7 +74,9 @@ impl HeaderModel {
         let mut cols = 0;
         let mut run = 0;
         for c in 0..MAX_COLS {
-            if share(c, &|_| true) < need {
+            // quoted text (`"GET /a HTTP/1.1"` of an access log) is message:
+            // the numbers after it (status, size) are not header anchors
+            if share(c, &|_| true) < need || counts.get(c).is_some_and(|col| col[QUOTED] >= need) {
                 break;
             }
             if share(c, &|k| k.is_anchor()) >= need {

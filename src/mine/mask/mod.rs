@@ -13,9 +13,13 @@
 //! whole file by the clustering.
 
 mod shape;
+mod status;
+
+pub use status::is_status_token;
 
 use super::swar::{bytes_below, bytes_between, word};
 use shape::*;
+use status::*;
 
 /// The variable placeholder.
 pub const VAR: &str = "<*>";
@@ -30,6 +34,7 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
     let b = msg;
     let n = b.len();
     let mut i = 0;
+    let mut prev_tok: &[u8] = b"";
     loop {
         while i < n && CLASS[b[i] as usize] & WS != 0 {
             i += 1;
@@ -42,7 +47,10 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
         let (end, special) = token_end(b, i);
         i = end;
         let tok = &b[ts..i];
-        if !special && word_stays(tok) && tok != VAR.as_bytes() {
+        let prev = std::mem::replace(&mut prev_tok, tok);
+        if (!special && word_stays(tok) && tok != VAR.as_bytes())
+            || (special && is_status_code(tok, prev, &b[i..]))
+        {
             if !first {
                 out.push(b' ');
             }
@@ -72,6 +80,23 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
         prev_var = is_var;
         first = false;
     }
+}
+
+/// Is `tok` (between the token `prev` and the text `rest`) an HTTP status
+/// code by its shape and its context (`status.rs`)?
+#[inline]
+fn is_status_code(tok: &[u8], prev: &[u8], rest: &[u8]) -> bool {
+    let s = tok.iter().take_while(|&&c| is_lead(c)).count();
+    let mut e = tok.len();
+    while e > s && is_trail(tok[e - 1]) {
+        e -= 1;
+    }
+    if !is_status_shape(&tok[s..e]) {
+        return false;
+    }
+    let rest = rest.trim_ascii_start();
+    let next = &rest[..rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len())];
+    is_status_cue(prev) || is_reason_start(next)
 }
 
 /// Does a token with classes `fl` and `alpha` letters stay as it is? (No
@@ -219,6 +244,8 @@ fn mask_wrapped_token(tok: &[u8], s: usize, e: usize, fl: u8, out: &mut Vec<u8>)
     let start = out.len();
     let mut i = 0;
     let mut any = false;
+    // the piece before the last delimiters: a key (`status` of `status=503`)
+    let mut key: &[u8] = b"";
     while i < b.len() {
         if is_delim(b[i]) || is_leader(b, i) {
             out.push(b[i]);
@@ -234,7 +261,13 @@ fn mask_wrapped_token(tok: &[u8], s: usize, e: usize, fl: u8, out: &mut Vec<u8>)
         while pe > ps + 1 && matches!(b[pe - 1], b'.' | b'!' | b'?') {
             pe -= 1;
         }
-        match var_from(&b[ps..pe]) {
+        let piece = &b[ps..pe];
+        let after_key = std::mem::replace(&mut key, piece);
+        if is_status_shape(piece) && is_status_key(after_key) {
+            out.extend_from_slice(&tok[ps..i]);
+            continue;
+        }
+        match var_from(piece) {
             Some(k) => {
                 out.extend_from_slice(&tok[ps..ps + k]);
                 out.extend_from_slice(VAR.as_bytes());

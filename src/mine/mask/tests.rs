@@ -124,3 +124,16 @@ fn invalid_and_odd_input() {
     assert_eq!(m("   "), "");
     assert_eq!(m("-- ( ) :"), "-- ( ) :");
 }
+
+#[test]
+fn status_codes_stay_in_their_context() {
+    assert_eq!(m("\"GET /a/17 HTTP/1.1\" 503 0 \"-\""), "\"GET <*> <*>\" 503 <*> \"-\"");
+    assert_eq!(m("call failed status=503 after 120 ms"), "call failed status=503 after <*> ms");
+    assert_eq!(m("call failed status: 502 (retry 3)"), "call failed status: 502 (retry <*>)");
+    assert_eq!(m("reply {\"status\":404}"), "reply {\"status\":404}");
+    assert_eq!(m("upstream said 502 Bad Gateway"), "upstream said 502 Bad Gateway");
+    assert_eq!(m("HTTP/1.1 404 Not Found"), "<*> 404 Not Found");
+    // three digits without such a context are still variables
+    assert_eq!(m("took 250 ms for 404 rows"), "took <*> ms for <*> rows");
+    assert_eq!(m("port=503 size 200"), "port=<*> size <*>");
+}
