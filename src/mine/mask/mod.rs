@@ -99,6 +99,21 @@ fn is_status_code(tok: &[u8], prev: &[u8], rest: &[u8]) -> bool {
     is_status_cue(prev) || is_reason_start(next)
 }
 
+/// The bounds of the text inside a quoted one-word value (`"alice"`,
+/// `'config.yml':`, `("x")`): the quotes match, hold something, and only
+/// wrapping punctuation surrounds them.
+#[inline]
+fn quoted_value(tok: &[u8]) -> Option<(usize, usize)> {
+    let s = tok.iter().position(|&c| c == b'"' || c == b'\'')?;
+    if !tok[..s].iter().all(|&c| matches!(c, b'(' | b'[' | b'{' | b'<')) {
+        return None;
+    }
+    let q = tok[s];
+    let e = s + 1 + tok[s + 1..].iter().position(|&c| c == q)?;
+    let rest_ok = tok[e + 1..].iter().all(|&c| is_trail(c) && c != b'"' && c != b'\'');
+    (e > s + 1 && rest_ok).then_some((s + 1, e))
+}
+
 /// Does a token with classes `fl` and `alpha` letters stay as it is? (No
 /// digit, `/` or `@`, and not a boolean or null.)
 #[inline]
@@ -165,6 +180,9 @@ fn word_stays(tok: &[u8]) -> bool {
             return true;
         }
     }
+    if quoted_value(tok).is_some() {
+        return false;
+    }
     let alpha = tok.iter().filter(|c| c.is_ascii_alphabetic()).count();
     stays(tok, 0, alpha)
 }
@@ -199,6 +217,13 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
 #[inline]
 fn mask_token_classes(tok: &[u8], fl: u8, alpha: usize, out: &mut Vec<u8>) {
     let b = tok;
+    if let Some((s, e)) = quoted_value(tok) {
+        // a quoted value: `"alice"`, `'config.yml':`
+        out.extend_from_slice(&tok[..s]);
+        out.extend_from_slice(VAR.as_bytes());
+        out.extend_from_slice(&tok[e..]);
+        return;
+    }
     // fast path: nothing to mask
     if stays(tok, fl, alpha) {
         out.extend_from_slice(tok);
