@@ -47,6 +47,22 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
         let (end, special) = token_end(b, i);
         i = end;
         let tok = &b[ts..i];
+        if let Some(end) = quoted_span_end(b, ts, i) {
+            // a quoted value over several tokens is one variable
+            let q = ts + tok.iter().position(|&c| c == b'"' || c == b'\'').unwrap_or(0);
+            let close = b[..end].iter().rposition(|&c| c == b[q]).unwrap_or(end - 1);
+            if !first {
+                out.push(b' ');
+            }
+            out.extend_from_slice(&b[ts..=q]);
+            out.extend_from_slice(VAR.as_bytes());
+            out.extend_from_slice(&b[close..end]);
+            prev_var = false;
+            first = false;
+            i = end;
+            prev_tok = &b[ts..end];
+            continue;
+        }
         let prev = std::mem::replace(&mut prev_tok, tok);
         if (!special && word_stays(tok) && tok != VAR.as_bytes())
             || (special && is_status_code(tok, prev, &b[i..]))
@@ -97,6 +113,43 @@ fn is_status_code(tok: &[u8], prev: &[u8], rest: &[u8]) -> bool {
     let rest = rest.trim_ascii_start();
     let next = &rest[..rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len())];
     is_status_cue(prev) || is_reason_start(next)
+}
+
+/// Where a quoted value that opens in the token `msg[ts..te]` and closes in
+/// a later token ends (the end of that token), when it does: the quote
+/// opens the token (behind `(`, `[`...), does not close in it, closes
+/// within 512 bytes at the end of a token (only `)`, `,`, `.`... after
+/// it), and is not an HTTP request line (`"GET /a HTTP/1.1"`, whose method
+/// says something).
+#[inline]
+fn quoted_span_end(msg: &[u8], ts: usize, te: usize) -> Option<usize> {
+    let tok = &msg[ts..te];
+    let lead = tok.iter().take_while(|&&c| matches!(c, b'(' | b'[' | b'{' | b'<')).count();
+    let q = *tok.get(lead).filter(|&&c| c == b'"' || c == b'\'')?;
+    if tok[lead + 1..].contains(&q) || te >= msg.len() {
+        return None;
+    }
+    let word = &tok[lead + 1..];
+    if matches!(
+        word,
+        b"GET" | b"POST" | b"PUT" | b"DELETE" | b"PATCH" | b"HEAD" | b"OPTIONS" | b"CONNECT" | b"TRACE"
+    ) {
+        return None;
+    }
+    let limit = msg.len().min(ts + 512);
+    let mut k = te;
+    while k < limit {
+        if msg[k] == q {
+            // the closing quote ends its token, but for trailing punctuation
+            let end = k + 1 + msg[k + 1..].iter().take_while(|c| !c.is_ascii_whitespace()).count();
+            if msg[k + 1..end].iter().all(|&c| is_trail(c) && c != b'"' && c != b'\'') {
+                return Some(end);
+            }
+            return None;
+        }
+        k += 1;
+    }
+    None
 }
 
 /// The bounds of the text inside a quoted one-word value (`"alice"`,

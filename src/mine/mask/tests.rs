@@ -149,3 +149,16 @@ fn quoted_values_are_variables() {
     assert_eq!(m("don't stop \"GET /a\" now"), "don't stop \"GET <*>\" now");
     assert_eq!(m("empty \"\" value"), "empty \"\" value");
 }
+
+#[test]
+fn quoted_values_over_several_tokens_are_one_variable() {
+    assert_eq!(
+        m("failed: \"connection refused by peer\" after 3 retries"),
+        "failed: \"<*>\" after <*> retries"
+    );
+    assert_eq!(m("failed: \"timeout\" after 2 retries"), "failed: \"<*>\" after <*> retries");
+    assert_eq!(m("no table ('orders line', x)"), "no table ('<*>', x)");
+    // a request line keeps its method; an unclosed quote is left alone
+    assert_eq!(m("\"POST /a HTTP/1.1\" 201"), "\"POST <*> <*>\" 201");
+    assert_eq!(m("say \"hello there"), "say \"hello there");
+}
