@@ -47,7 +47,8 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
         let (end, special) = token_end(b, i);
         i = end;
         let tok = &b[ts..i];
-        if let Some(end) = quoted_span_end(b, ts, i) {
+        let opens = matches!(tok[0], b'"' | b'\'' | b'(' | b'[' | b'{' | b'<');
+        if let Some(end) = if opens { quoted_span_end(b, ts, i) } else { None } {
             // a quoted value over several tokens is one variable
             let q = ts + tok.iter().position(|&c| c == b'"' || c == b'\'').unwrap_or(0);
             let close = b[..end].iter().rposition(|&c| c == b[q]).unwrap_or(end - 1);
