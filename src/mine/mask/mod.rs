@@ -312,6 +312,17 @@ fn mask_token_classes(tok: &[u8], fl: u8, alpha: usize, out: &mut Vec<u8>) {
 fn mask_wrapped_token(tok: &[u8], s: usize, e: usize, fl: u8, out: &mut Vec<u8>) {
     let b = tok;
     let core = &tok[s..e];
+    if let Some(k) = key_value_split(core) {
+        // `key=value` whose value is a whole variable: `url=<*>`, `path=<*>`
+        let value = &core[k + 1..];
+        let vfl = value.iter().fold(0, |f, &c| f | CLASS[c as usize]);
+        if vfl & (DIGIT | SLASH | AT) != 0 && is_whole_var(value, vfl) {
+            out.extend_from_slice(&tok[..s + k + 1]);
+            out.extend_from_slice(VAR.as_bytes());
+            out.extend_from_slice(&tok[e..]);
+            return;
+        }
+    }
     if fl & (DIGIT | SLASH | AT) != 0 && is_whole_var(core, fl) {
         out.extend_from_slice(&tok[..s]);
         out.extend_from_slice(VAR.as_bytes());
@@ -360,6 +371,18 @@ fn mask_wrapped_token(tok: &[u8], s: usize, e: usize, fl: u8, out: &mut Vec<u8>)
         // a host:port or a/b split into pieces is one variable
         collapse_vars(out, start);
     }
+}
+
+/// Where the `=` of a `key=value` token is: a key (a letter, then letters,
+/// digits, `_` `.` `-`) and a value.
+#[inline]
+fn key_value_split(core: &[u8]) -> Option<usize> {
+    let k = memchr::memchr(b'=', core)?;
+    let key = &core[..k];
+    let ok = key.first().is_some_and(u8::is_ascii_alphabetic)
+        && key.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        && k + 1 < core.len();
+    ok.then_some(k)
 }
 
 /// In `out[start..]`, rewrites `<*>:<*>`, `<*>/<*>` and `<*><*>` as `<*>`.

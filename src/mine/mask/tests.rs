@@ -162,3 +162,13 @@ fn quoted_values_over_several_tokens_are_one_variable() {
     assert_eq!(m("\"POST /a HTTP/1.1\" 201"), "\"POST <*> <*>\" 201");
     assert_eq!(m("say \"hello there"), "say \"hello there");
 }
+
+#[test]
+fn whole_variables_as_key_values() {
+    assert_eq!(
+        m("fail user=bob@example.com path=/var/log/app.log url=http://a.b/c?x=1 rhost=10.0.0.1"),
+        "fail user=<*> path=<*> url=<*> rhost=<*>"
+    );
+    // a word value is left to the clustering; a URL with a query stays whole
+    assert_eq!(m("mode=fast at http://a.b/c?x=1"), "mode=fast at <*>");
+}
