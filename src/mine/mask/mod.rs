@@ -158,11 +158,8 @@ fn quoted_span_end(msg: &[u8], ts: usize, te: usize) -> Option<usize> {
 /// wrapping punctuation surrounds them.
 #[inline]
 fn quoted_value(tok: &[u8]) -> Option<(usize, usize)> {
-    let s = tok.iter().position(|&c| c == b'"' || c == b'\'')?;
-    if !tok[..s].iter().all(|&c| matches!(c, b'(' | b'[' | b'{' | b'<')) {
-        return None;
-    }
-    let q = tok[s];
+    let s = tok.iter().take_while(|&&c| matches!(c, b'(' | b'[' | b'{' | b'<')).count();
+    let q = *tok.get(s).filter(|&&c| c == b'"' || c == b'\'')?;
     let e = s + 1 + tok[s + 1..].iter().position(|&c| c == q)?;
     let rest_ok = tok[e + 1..].iter().all(|&c| is_trail(c) && c != b'"' && c != b'\'');
     (e > s + 1 && rest_ok).then_some((s + 1, e))
@@ -312,16 +309,8 @@ fn mask_token_classes(tok: &[u8], fl: u8, alpha: usize, out: &mut Vec<u8>) {
 fn mask_wrapped_token(tok: &[u8], s: usize, e: usize, fl: u8, out: &mut Vec<u8>) {
     let b = tok;
     let core = &tok[s..e];
-    if let Some(k) = key_value_split(core) {
-        // `key=value` whose value is a whole variable: `url=<*>`, `path=<*>`
-        let value = &core[k + 1..];
-        let vfl = value.iter().fold(0, |f, &c| f | CLASS[c as usize]);
-        if vfl & (DIGIT | SLASH | AT) != 0 && is_whole_var(value, vfl) {
-            out.extend_from_slice(&tok[..s + k + 1]);
-            out.extend_from_slice(VAR.as_bytes());
-            out.extend_from_slice(&tok[e..]);
-            return;
-        }
+    if fl & EQ != 0 && mask_key_value(tok, s, e, out) {
+        return;
     }
     if fl & (DIGIT | SLASH | AT) != 0 && is_whole_var(core, fl) {
         out.extend_from_slice(&tok[..s]);
@@ -371,6 +360,24 @@ fn mask_wrapped_token(tok: &[u8], s: usize, e: usize, fl: u8, out: &mut Vec<u8>)
         // a host:port or a/b split into pieces is one variable
         collapse_vars(out, start);
     }
+}
+
+/// Masks a `key=value` token whose value is a whole variable (`url=<*>`,
+/// `path=<*>`, `user=<*>` for an e-mail); false (nothing written) when it
+/// is not one. Out of line: few tokens hold a `=`.
+#[inline(never)]
+fn mask_key_value(tok: &[u8], s: usize, e: usize, out: &mut Vec<u8>) -> bool {
+    let core = &tok[s..e];
+    let Some(k) = key_value_split(core) else { return false };
+    let value = &core[k + 1..];
+    let vfl = value.iter().fold(0, |f, &c| f | CLASS[c as usize]);
+    if vfl & (DIGIT | SLASH | AT) == 0 || !is_whole_var(value, vfl) {
+        return false;
+    }
+    out.extend_from_slice(&tok[..s + k + 1]);
+    out.extend_from_slice(VAR.as_bytes());
+    out.extend_from_slice(&tok[e..]);
+    true
 }
 
 /// Where the `=` of a `key=value` token is: a key (a letter, then letters,
@@ -443,6 +450,8 @@ const ALPHA: u8 = 16;
 const WS: u8 = 32;
 /// Key/value punctuation that cuts a token into pieces (`= : , ( ) [ ] { } < > @ # | ; ' " /`).
 const DELIM: u8 = 64;
+/// `=`, which may make a token `key=value`.
+const EQ: u8 = 128;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -485,7 +494,7 @@ static CLASS: [u8; 256] = {
             DELIM
         } else {
             0
-        };
+        } | if c == b'=' { EQ } else { 0 };
         i += 1;
     }
     t
