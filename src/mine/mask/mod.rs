@@ -166,10 +166,10 @@ fn quoted_value(tok: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Does a token with classes `fl` and `alpha` letters stay as it is? (No
-/// digit, `/` or `@`, and not a boolean or null.)
+/// digit, `/`, `@` or `=`, and not a boolean or null.)
 #[inline]
 fn stays(tok: &[u8], fl: u8, alpha: usize) -> bool {
-    if fl & (DIGIT | SLASH | AT) != 0 {
+    if fl & (DIGIT | SLASH | AT | EQ) != 0 {
         return false;
     }
     if alpha != 4 && alpha != 5 {
@@ -182,7 +182,7 @@ fn stays(tok: &[u8], fl: u8, alpha: usize) -> bool {
 
 /// The end of the token that starts at `i` (the first ASCII whitespace
 /// byte at or after it, or `b.len()`) and whether the token holds a digit,
-/// a `/` or a `@`: eight bytes at a time (SWAR), as most tokens are words
+/// a `/`, a `@` or a `=`: eight bytes at a time (SWAR), as most tokens are words
 /// that stay as they are and this is the miner's hottest loop.
 #[inline]
 fn token_end(b: &[u8], mut i: usize) -> (usize, bool) {
@@ -202,7 +202,10 @@ fn token_end(b: &[u8], mut i: usize) -> (usize, bool) {
             low &= low - 1;
         }
         // b'/' is 0x2F, digits 0x30..=0x39, b'@' 0x40
-        let sp = bytes_between(w, b'/' - 1, b'9' + 1) | bytes_between(w, b'@' - 1, b'@' + 1);
+        // and `=` 0x3D, which may make the token `key=value`
+        let sp = bytes_between(w, b'/' - 1, b'9' + 1)
+            | bytes_between(w, b'@' - 1, b'@' + 1)
+            | bytes_between(w, b'=' - 1, b'=' + 1);
         special |= if len == 8 { sp } else { sp & ((1u64 << (8 * len)) - 1) };
         if len < 8 {
             return (i + len, special != 0);
@@ -215,7 +218,7 @@ fn token_end(b: &[u8], mut i: usize) -> (usize, bool) {
         if k & WS != 0 {
             break;
         }
-        sp |= k & (DIGIT | SLASH | AT) != 0;
+        sp |= k & (DIGIT | SLASH | AT | EQ) != 0;
         i += 1;
     }
     (i, sp)

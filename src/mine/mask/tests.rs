@@ -169,6 +169,8 @@ fn whole_variables_as_key_values() {
         m("fail user=bob@example.com path=/var/log/app.log url=http://a.b/c?x=1 rhost=10.0.0.1"),
         "fail user=<*> path=<*> url=<*> rhost=<*>"
     );
-    // a word value is left to the clustering; a URL with a query stays whole
-    assert_eq!(m("mode=fast at http://a.b/c?x=1"), "mode=fast at <*>");
+    // a word value is left to the clustering, a boolean is a variable as
+    // on its own; a URL with a query stays whole
+    assert_eq!(m("mode=fast retry=true at http://a.b/c?x=1"), "mode=fast retry=<*> at <*>");
+    assert_eq!(m("logname= ==> a=b"), "logname= ==> a=b");
 }
