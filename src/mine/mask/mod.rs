@@ -48,10 +48,8 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
         i = end;
         let tok = &b[ts..i];
         let opens = matches!(tok[0], b'"' | b'\'' | b'(' | b'[' | b'{' | b'<');
-        if let Some(end) = if opens { quoted_span_end(b, ts, i) } else { None } {
+        if let Some((q, close, end)) = if opens { quoted_span(b, ts, i) } else { None } {
             // a quoted value over several tokens is one variable
-            let q = ts + tok.iter().position(|&c| c == b'"' || c == b'\'').unwrap_or(0);
-            let close = b[..end].iter().rposition(|&c| c == b[q]).unwrap_or(end - 1);
             if !first {
                 out.push(b' ');
             }
@@ -76,19 +74,12 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
             first = false;
             continue;
         }
-        let mut fl = 0u8;
-        let mut alpha = 0usize;
-        for &c in tok {
-            let k = CLASS[c as usize];
-            fl |= k;
-            alpha += (k & ALPHA != 0) as usize;
-        }
         let mark = out.len();
         if !first {
             out.push(b' ');
         }
         let body = out.len();
-        mask_token_classes(tok, fl, alpha, out);
+        mask_token(tok, out);
         let is_var = &out[body..] == VAR.as_bytes();
         if is_var && prev_var {
             out.truncate(mark);
@@ -103,54 +94,70 @@ pub fn mask_message(msg: &[u8], out: &mut Vec<u8>) {
 /// code by its shape and its context (`status.rs`)?
 #[inline]
 fn is_status_code(tok: &[u8], prev: &[u8], rest: &[u8]) -> bool {
-    let s = tok.iter().take_while(|&&c| is_lead(c)).count();
+    let (s, e) = core_bounds(tok);
+    if !is_status_shape(&tok[s..e]) {
+        return false;
+    }
+    is_status_cue(prev) || {
+        let rest = rest.trim_ascii_start();
+        is_reason_start(&rest[..rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len())])
+    }
+}
+
+/// The core of a token: without its leading brackets and quotes and its
+/// trailing brackets, quotes and punctuation (`s..e`, possibly empty).
+#[inline]
+fn core_bounds(tok: &[u8]) -> (usize, usize) {
+    let mut s = 0;
+    while s < tok.len() && is_lead(tok[s]) {
+        s += 1;
+    }
     let mut e = tok.len();
     while e > s && is_trail(tok[e - 1]) {
         e -= 1;
     }
-    if !is_status_shape(&tok[s..e]) {
-        return false;
-    }
-    let rest = rest.trim_ascii_start();
-    let next = &rest[..rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len())];
-    is_status_cue(prev) || is_reason_start(next)
+    (s, e)
 }
 
-/// Where a quoted value that opens in the token `msg[ts..te]` and closes in
-/// a later token ends (the end of that token), when it does: the quote
-/// opens the token (behind `(`, `[`...), does not close in it, closes
-/// within 512 bytes at the end of a token (only `)`, `,`, `.`... after
-/// it), and is not an HTTP request line (`"GET /a HTTP/1.1"`, whose method
-/// says something).
+/// The quote opening a token behind wrapping brackets (`"a`, `('a`): its
+/// index and the quote byte.
 #[inline]
-fn quoted_span_end(msg: &[u8], ts: usize, te: usize) -> Option<usize> {
+fn opening_quote(tok: &[u8]) -> Option<(usize, u8)> {
+    let s = tok.iter().take_while(|&&c| matches!(c, b'(' | b'[' | b'{' | b'<')).count();
+    tok.get(s).filter(|&&c| c == b'"' || c == b'\'').map(|&q| (s, q))
+}
+
+/// Does what follows a closing quote end the value (only trailing
+/// punctuation, no other quote)?
+#[inline]
+fn closes_value(after: &[u8]) -> bool {
+    after.iter().all(|&c| is_trail(c) && c != b'"' && c != b'\'')
+}
+
+/// A quoted value that opens in the token `msg[ts..te]` and closes in a
+/// later token, when there is one: the index of its opening quote, of its
+/// closing quote, and the end of the token that closes it. The quote opens
+/// the token (behind `(`, `[`...), does not close in it, closes within 512
+/// bytes at the end of a token (only `)`, `,`, `.`... after it), and is not
+/// an HTTP request line (`"GET /a HTTP/1.1"`, whose method says something).
+#[inline]
+fn quoted_span(msg: &[u8], ts: usize, te: usize) -> Option<(usize, usize, usize)> {
     let tok = &msg[ts..te];
-    let lead = tok.iter().take_while(|&&c| matches!(c, b'(' | b'[' | b'{' | b'<')).count();
-    let q = *tok.get(lead).filter(|&&c| c == b'"' || c == b'\'')?;
-    if tok[lead + 1..].contains(&q) || te >= msg.len() {
+    let (lead, q) = opening_quote(tok)?;
+    let word = &tok[lead + 1..];
+    if word.contains(&q) || te >= msg.len() {
         return None;
     }
-    let word = &tok[lead + 1..];
     if matches!(
         word,
         b"GET" | b"POST" | b"PUT" | b"DELETE" | b"PATCH" | b"HEAD" | b"OPTIONS" | b"CONNECT" | b"TRACE"
     ) {
         return None;
     }
-    let limit = msg.len().min(ts + 512);
-    let mut k = te;
-    while k < limit {
-        if msg[k] == q {
-            // the closing quote ends its token, but for trailing punctuation
-            let end = k + 1 + msg[k + 1..].iter().take_while(|c| !c.is_ascii_whitespace()).count();
-            if msg[k + 1..end].iter().all(|&c| is_trail(c) && c != b'"' && c != b'\'') {
-                return Some(end);
-            }
-            return None;
-        }
-        k += 1;
-    }
-    None
+    let close = te + memchr::memchr(q, msg.get(te..msg.len().min(ts + 512))?)?;
+    // the closing quote ends its token, but for trailing punctuation
+    let end = close + 1 + msg[close + 1..].iter().take_while(|c| !c.is_ascii_whitespace()).count();
+    closes_value(&msg[close + 1..end]).then_some((ts + lead, close, end))
 }
 
 /// The bounds of the text inside a quoted one-word value (`"alice"`,
@@ -158,11 +165,9 @@ fn quoted_span_end(msg: &[u8], ts: usize, te: usize) -> Option<usize> {
 /// wrapping punctuation surrounds them.
 #[inline]
 fn quoted_value(tok: &[u8]) -> Option<(usize, usize)> {
-    let s = tok.iter().take_while(|&&c| matches!(c, b'(' | b'[' | b'{' | b'<')).count();
-    let q = *tok.get(s).filter(|&&c| c == b'"' || c == b'\'')?;
-    let e = s + 1 + tok[s + 1..].iter().position(|&c| c == q)?;
-    let rest_ok = tok[e + 1..].iter().all(|&c| is_trail(c) && c != b'"' && c != b'\'');
-    (e > s + 1 && rest_ok).then_some((s + 1, e))
+    let (s, q) = opening_quote(tok)?;
+    let e = s + 1 + memchr::memchr(q, &tok[s + 1..])?;
+    (e > s + 1 && closes_value(&tok[e + 1..])).then_some((s + 1, e))
 }
 
 /// Does a token with classes `fl` and `alpha` letters stay as it is? (No
@@ -255,6 +260,7 @@ fn is_delim(c: u8) -> bool {
 }
 
 /// Masks one whitespace-free token, appending the result to `out`.
+#[inline]
 pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) {
     let mut fl = 0u8;
     let mut alpha = 0usize;
@@ -283,14 +289,7 @@ fn mask_token_classes(tok: &[u8], fl: u8, alpha: usize, out: &mut Vec<u8>) {
         out.extend_from_slice(tok);
         return;
     }
-    let mut s = 0;
-    while s < b.len() && is_lead(b[s]) {
-        s += 1;
-    }
-    let mut e = b.len();
-    while e > s && is_trail(b[e - 1]) {
-        e -= 1;
-    }
+    let (s, e) = core_bounds(tok);
     if s == e || !b[s..e].iter().any(|c| c.is_ascii_alphanumeric()) {
         out.extend_from_slice(tok);
         return;

@@ -107,11 +107,7 @@ proptest::proptest! {
         let tok = tok.as_bytes();
         // a quoted value (`"7"`) is masked whole before either rule
         proptest::prop_assume!(quoted_value(tok).is_none());
-        let s = tok.iter().take_while(|&&c| is_lead(c)).count();
-        let mut e = tok.len();
-        while e > s && is_trail(tok[e - 1]) {
-            e -= 1;
-        }
+        let (s, e) = core_bounds(tok);
         let fl = tok.iter().fold(0, |f, &c| f | CLASS[c as usize]);
         let (mut fast, mut general) = (Vec::new(), Vec::new());
         mask_token(tok, &mut fast);
