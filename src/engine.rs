@@ -19,6 +19,7 @@ use crate::progress::Progress;
 use crate::read::{self, RangeBlock};
 use crate::source::{Source, SourceKind, Warning};
 use crate::timestamp::{Detector, Layout, Stamp, TimeContext, Zone};
+use crate::trace::{self, Continuation};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -59,6 +60,11 @@ pub struct UnnamedLine {
     pub text: Box<str>,
     /// Its request id, if any.
     pub request_id: Option<Box<str>>,
+    /// Its level (error, warning or fatal: only those are mined).
+    pub level: Level,
+    /// The exception line that closes its trace (Python traces written
+    /// with a header on every line), shown with it as evidence.
+    pub exception: Option<Box<str>>,
 }
 
 /// How many unnamed lines are kept per source; past it they are counted.
@@ -145,9 +151,18 @@ struct Worker {
     hits: Vec<Hit>,
 }
 
-/// An unnamed line before its line number is known: (line relative to the
-/// block, time, text, request id).
-type UnnamedInBlock = (i64, Option<i64>, Box<str>, Option<Box<str>>);
+/// An unnamed line before its line number is known.
+struct UnnamedInBlock {
+    /// Head line index from the block's first owned line.
+    rel: i64,
+    ts: Option<i64>,
+    text: Box<str>,
+    request_id: Option<Box<str>>,
+    level: Level,
+    /// The exception line that closes its trace, when the head is a
+    /// Python trace written with a header on every line.
+    exception: Option<Box<str>>,
+}
 
 /// One block's findings, with line numbers relative to the block.
 #[derive(Default)]
@@ -284,6 +299,7 @@ impl Ctx<'_> {
         self.matcher.for_each_hit(buf, owned.start, owned.end, &mut w.scratch, |h| hits.push(h));
         let mut cursor = owned.start;
         let mut line_index = 0i64;
+        let mut heads = HeadCache::default();
         for hit in hits.iter() {
             line_index += count_newlines(&buf[cursor..hit.line_start]) as i64;
             cursor = hit.line_start;
@@ -298,23 +314,39 @@ impl Ctx<'_> {
                 } else if is_error {
                     // a line with no time of its own (inside a trace or a
                     // pretty-printed record) belongs to its head, like a hit
-                    let (_, back_lines, stamp) = find_head(buf, hit.line_start, line, det);
-                    let rel = line_index - back_lines as i64;
+                    let head = find_head(buf, hit.line_start, line, det, &mut heads);
+                    let rel = line_index - head.back as i64;
                     let known = r.events.last().is_some_and(|e| e.0 == rel);
-                    let repeat = r.unnamed.last().is_some_and(|u| u.0 == rel);
-                    if !known && !repeat {
-                        let id = event::request_id(line);
-                        let ts = stamp.map(event::event_ms);
-                        r.unnamed.push((rel, ts, evidence_text(line).into_boxed_str(), id));
+                    match r.unnamed.last_mut().filter(|u| u.rel == rel) {
+                        Some(u) => {
+                            if head.continuation == Continuation::Exception && u.exception.is_none() {
+                                u.exception = Some(evidence_text(line).into_boxed_str());
+                            }
+                        }
+                        None if !known => {
+                            let head_line = line_at(buf, head.start, buf.len());
+                            r.unnamed.push(UnnamedInBlock {
+                                rel,
+                                ts: head.stamp.map(event::event_ms),
+                                text: evidence_text(head_line).into_boxed_str(),
+                                request_id: event::request_id(head_line).or_else(|| event::request_id(line)),
+                                level: event::level(head_line)
+                                    .or(event::level(line))
+                                    .unwrap_or(Level::Unknown),
+                                exception: None,
+                            });
+                        }
+                        None => {}
                     }
                 }
                 continue;
             }
-            let (head_start, back_lines, stamp) = find_head(buf, hit.line_start, line, det);
+            let head = find_head(buf, hit.line_start, line, det, &mut heads);
+            let (head_start, back_lines, stamp) = (head.start, head.back, head.stamp);
             let head_end = memchr::memchr(b'\n', &buf[head_start..]).map_or(buf.len(), |i| head_start + i);
             let head = trim_cr(&buf[head_start..head_end]);
             let rel = line_index - back_lines as i64;
-            if back_lines > 0 && r.unnamed.last().is_some_and(|u| u.0 == rel) {
+            if back_lines > 0 && r.unnamed.last().is_some_and(|u| u.rel == rel) {
                 // the head was kept as an unnamed error line before its
                 // trace showed what it is: one event, not two
                 r.unnamed.pop();
@@ -388,38 +420,90 @@ fn line_at(buf: &[u8], start: usize, end: usize) -> &[u8] {
     trim_cr(&buf[start..e])
 }
 
-/// The head of the event a line belongs to: (offset of the head in `buf`,
-/// lines back, the head's time). A line with its own time is its own head.
-fn find_head(
-    buf: &[u8],
-    line_start: usize,
-    line: &[u8],
-    det: &mut Detector,
-) -> (usize, usize, Option<Stamp>) {
-    if let Some(s) = det.find(line) {
-        return (line_start, 0, Some(s));
-    }
+/// The head of the event a line belongs to.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    /// Offset of the head line in the block buffer.
+    start: usize,
+    /// Lines from the head down to the line.
+    back: usize,
+    /// The head's time.
+    stamp: Option<Stamp>,
+    /// How the line itself continues the line before it.
+    continuation: Continuation,
+}
+
+/// The last head found in a block, so that the lines of one long trace
+/// are not walked back again for each line.
+#[derive(Clone, Copy, Debug, Default)]
+struct HeadCache {
+    last: Option<(usize, Head)>,
+}
+
+/// The head of the event a line belongs to. A line with its own time is
+/// its own head, unless it continues a trace whose every line carries the
+/// header ([`crate::trace`]); a line without one belongs to the nearest
+/// line above with a time.
+fn find_head(buf: &[u8], line_start: usize, line: &[u8], det: &mut Detector, cache: &mut HeadCache) -> Head {
     let floor = line_start.saturating_sub(read::BACK_CONTEXT as usize);
-    let mut start = line_start;
-    for back in 1..MAX_EVENT_LINES {
+    // The line before `start` (its start, and the line), if it is in the
+    // context and not cut by its edge.
+    let previous = |start: usize| -> Option<(usize, &[u8])> {
         if start <= floor || start == 0 {
-            break;
+            return None;
         }
         let prev_end = start - 1; // the '\n' ending the previous line
         let prev_start = memchr::memrchr(b'\n', &buf[floor..prev_end]).map_or(floor, |i| floor + i + 1);
         if prev_start == floor && floor != 0 {
-            break; // the line may begin before the context: stop here
+            return None; // the line may begin before the context
         }
-        let prev = trim_cr(&buf[prev_start..prev_end]);
+        Some((prev_start, trim_cr(&buf[prev_start..prev_end])))
+    };
+    if let Some(own) = det.find(line) {
+        let own_head = Head { start: line_start, back: 0, stamp: Some(own), continuation: Continuation::No };
+        let mut start = line_start;
+        let mut current = line;
+        let mut continuation = Continuation::No;
+        for back in 1..MAX_EVENT_LINES {
+            let Some((prev_start, prev)) = previous(start) else { break };
+            let c = trace::continues(prev, current);
+            if c == Continuation::No {
+                break;
+            }
+            if back == 1 {
+                continuation = c;
+            }
+            if let Some((cached_line, head)) = cache.last.filter(|(at, _)| *at == prev_start) {
+                let _ = cached_line;
+                let found = Head { back: head.back + back, continuation, ..head };
+                cache.last = Some((line_start, found));
+                return found;
+            }
+            start = prev_start;
+            current = prev;
+        }
+        if start == line_start {
+            cache.last = Some((line_start, own_head));
+            return own_head;
+        }
+        let head_line = line_at(buf, start, buf.len());
+        let back = count_newlines(&buf[start..line_start]);
+        let found = Head { start, back, stamp: det.find(head_line).or(Some(own)), continuation };
+        cache.last = Some((line_start, found));
+        return found;
+    }
+    let mut start = line_start;
+    for back in 1..MAX_EVENT_LINES {
+        let Some((prev_start, prev)) = previous(start) else { break };
         if let Some(s) = det.find(prev) {
-            return (prev_start, back, Some(s));
+            return Head { start: prev_start, back, stamp: Some(s), continuation: Continuation::Frame };
         }
         if prev.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
             break; // a blank line ends an event
         }
         start = prev_start;
     }
-    (line_start, 0, None)
+    Head { start: line_start, back: 0, stamp: None, continuation: Continuation::No }
 }
 
 /// Reads again the lines at the given (source, byte offset) pairs, for the
@@ -511,15 +595,23 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
                 data.events.push(ev);
             }
             data.unnamed_dropped[s] += b.unnamed_over;
-            for (rel, ts, text, request_id) in b.unnamed {
+            for u in b.unnamed {
                 if kept_unnamed[s] < UNNAMED_PER_SOURCE {
                     kept_unnamed[s] += 1;
+                    // A bare `Traceback (most recent call last):` head is
+                    // named by the exception that closes it.
+                    let (text, exception) = match u.exception {
+                        Some(e) if u.text.contains("Traceback (most recent call last)") => (e, None),
+                        other => (u.text, other),
+                    };
                     data.unnamed.push(UnnamedLine {
                         source: r.source,
-                        line: (base + rel) as u64,
-                        ts,
+                        line: (base + u.rel) as u64,
+                        ts: u.ts,
                         text,
-                        request_id,
+                        request_id: u.request_id,
+                        level: u.level,
+                        exception,
                     });
                 } else {
                     data.unnamed_dropped[s] += 1;

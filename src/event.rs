@@ -188,7 +188,8 @@ fn is_proxied_access(line: &[u8]) -> bool {
     matches!((fields.next(), fields.next()), (Some(a), Some(b)) if is_time(a) && is_time(b))
 }
 
-const LEVEL_WORDS: [(&[u8], Level); 14] = [
+const LEVEL_WORDS: [(&[u8], Level); 15] = [
+    (b"PANIC", Level::Fatal),
     (b"ERROR", Level::Error),
     (b"WARN", Level::Warn),
     (b"WARNING", Level::Warn),
@@ -217,13 +218,16 @@ fn occurrences<'a>(line: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usi
 /// (`ERROR`, `[error]`, `level=error`, `"level":"error"`).
 pub fn level(line: &[u8]) -> Option<Level> {
     for key in [&b"level"[..], b"severity", b"lvl"] {
-        if let Some(at) = occurrences(line, key).next() {
+        // a whole key (`"level":`, ` level=`), not the end of another
+        // (`rate_limit_except_level = CRITICAL` in a config dump)
+        let whole = |&at: &usize| at == 0 || !(line[at - 1].is_ascii_alphanumeric() || line[at - 1] == b'_');
+        if let Some(at) = occurrences(line, key).find(whole) {
             let mut i = at + key.len();
             while matches!(line.get(i), Some(b'"' | b'=' | b':' | b' ')) {
                 i += 1;
             }
-            let end = line[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(line.len(), |p| i + p);
-            if let Some(l) = word_level(&line[i..end]) {
+            let end = line[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(line.len(), |p| i + p);
+            if let Some(l) = word_level(&line[i..end]).or_else(|| numeric_level(&line[i..end])) {
                 return Some(l);
             }
         }
@@ -246,6 +250,19 @@ pub fn level(line: &[u8]) -> Option<Level> {
         }
     }
     None
+}
+
+/// Pino and Bunyan's numeric levels: 10 trace, 20 debug, 30 info, 40
+/// warn, 50 error, 60 fatal.
+fn numeric_level(word: &[u8]) -> Option<Level> {
+    match word {
+        b"10" | b"20" => Some(Level::Debug),
+        b"30" => Some(Level::Info),
+        b"40" => Some(Level::Warn),
+        b"50" => Some(Level::Error),
+        b"60" => Some(Level::Fatal),
+        _ => None,
+    }
 }
 
 fn word_level(word: &[u8]) -> Option<Level> {
@@ -463,6 +480,13 @@ mod tests {
             ("ts=1 level=error msg=x", Some(Level::Error)),
             ("2026/11/24 19:07:01 dial tcp: connection refused", None),
             ("W1124 Information only", None),
+            ("{\"level\":50,\"time\":1,\"msg\":\"db down\"}", Some(Level::Error)),
+            ("{\"level\":30,\"msg\":\"ok\"}", Some(Level::Info)),
+            ("ts=1 level=panic msg=x", Some(Level::Fatal)),
+            (
+                "2018-07-02 21:38:21.279 1125 DEBUG nova.api [-] rate_limit_except_level = CRITICAL log_opt_values",
+                Some(Level::Debug),
+            ),
         ];
         for (line, want) in rows {
             assert_eq!(level(line.as_bytes()), *want, "{line}");

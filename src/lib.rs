@@ -23,6 +23,7 @@ pub mod report;
 pub mod source;
 pub mod summarize;
 pub mod timestamp;
+pub mod trace;
 
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -89,6 +89,30 @@ pub fn rising_change(times: &[i64], start: i64, end: i64) -> Option<Change> {
     })
 }
 
+/// The change at `times[k]` (the first event at or after it: `k` events
+/// before), whether or not it is the best split; `None` when the rate does
+/// not rise there.
+pub fn change_at(times: &[i64], k: usize, start: i64, end: i64) -> Option<Change> {
+    let n = times.len();
+    let tau = *times.get(k)?;
+    let start = start.min(times[0]);
+    let end = end.max(times[n - 1]);
+    let span = ((end - start) as f64).max(1_000.0);
+    let total_rate = n as f64 / span;
+    let before = (tau - start) as f64;
+    let after = ((end - tau) as f64).max(1_000.0);
+    let r1 = if before > 0.0 { k as f64 / before } else { 0.0 };
+    let r2 = (n - k) as f64 / after;
+    if r2 <= r1 {
+        return None;
+    }
+    let mut llr = (n - k) as f64 * (r2 / total_rate).ln();
+    if k > 0 && r1 > 0.0 {
+        llr += k as f64 * (r1 / total_rate).ln();
+    }
+    Some(Change { onset: tau, before: k, rate_before: r1, rate_after: r2, llr })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +153,14 @@ mod tests {
         times.sort();
         let c = rising_change(&times, 0, HOUR).unwrap();
         assert_eq!(c.onset, 2_500_000, "{c:?}");
+    }
+
+    #[test]
+    fn the_change_at_the_first_event_of_a_new_series_starts_there() {
+        let times: Vec<i64> = (0..10).map(|i| 1_200_000 + i * 240_000).collect();
+        let c = change_at(&times, 0, 0, HOUR).unwrap();
+        assert_eq!((c.onset, c.before), (1_200_000, 0));
+        assert!(c.llr > 2.0 && c.rise() == 1.0, "{c:?}");
     }
 
     #[test]

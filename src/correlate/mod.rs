@@ -10,22 +10,21 @@
 //!
 //! A candidate cause is a series that rises above its own baseline with
 //! enough evidence (or a new error that appears well into the window). Its
-//! score is `0.35·onset + 0.15·rise + 0.25·explains + 0.25·prior`:
-//! - `onset`: `exp(−Δ/2 min)` where `Δ` is how long after the incident's
-//!   start it starts (corrected clock); the incident starts at the earliest
-//!   onset of the ten-minute window holding the most evidence of change, so
-//!   a lone early blip does not steal it (and scores half as much);
-//! - `rise`: how far its rate rose, times the confidence of the change;
-//! - `explains`: the share of the other rising series that follow it within
-//!   the lag window (weighted by how soon), plus those that share failing
-//!   requests with it;
-//! - `prior`: the catalog's cause/symptom prior.
+//! score is made of named parts (`score.rs`): severity, novelty,
+//! specificity, prior, role, onset (relative to the incident's start: the
+//! earliest strong onset of the ten minutes holding the most weighted
+//! change), rise and what it explains (the other rising series that follow
+//! it, weighted by how soon, and those that share failing requests with
+//! it). Whether there is an incident at all is `incident.rs`.
 
 pub mod changepoint;
 pub mod echo;
+pub mod incident;
+pub mod score;
 pub mod skew;
 
 use changepoint::{rising_change, significance, Change};
+pub use score::ScoreParts;
 use std::collections::HashMap;
 
 /// How long after a cause's onset another series' onset counts as its
@@ -37,21 +36,26 @@ const ONSET_SCALE_MS: f64 = 120_000.0;
 const MIN_LLR: f64 = 9.0;
 /// A new error (none before its onset) needs only this much...
 const MIN_LLR_NEW: f64 = 2.0;
+/// ...or none, if it is at least this severe (an error line)...
+const SEVERE: f64 = 0.8;
 /// ...if it starts after this share of the window.
 const NEW_AFTER_SHARE: f64 = 0.1;
-
-const W_ONSET: f64 = 0.35;
-const W_RISE: f64 = 0.15;
-const W_EXPLAINS: f64 = 0.25;
-const W_PRIOR: f64 = 0.25;
 
 /// One series: a (system, signature or template) with corrected times.
 #[derive(Clone, Debug, Default)]
 pub struct SeriesIn<'a> {
     /// System index.
     pub system: u32,
-    /// Catalog prior in [0, 1].
+    /// Catalog cause/symptom prior in [0, 1].
     pub prior: f64,
+    /// How bad its lines say it is, in [0, 1].
+    pub severity: f64,
+    /// Named cause (1) over generic status over mined template.
+    pub specificity: f64,
+    /// Share of its events that are a caller's view of a remote failure.
+    pub remote_share: f64,
+    /// 1 − the share of its rate that is normal (the baseline's), in [0, 1].
+    pub novelty: f64,
     /// Corrected event times, sorted.
     pub times: Vec<i64>,
     /// Request ids of its events, with their corrected times.
@@ -70,8 +74,8 @@ pub struct Ranked {
     pub series: usize,
     /// Total score in [0, 1].
     pub score: f64,
-    /// Parts: onset, rise, explains, prior.
-    pub parts: [f64; 4],
+    /// Its parts.
+    pub parts: ScoreParts,
     /// What followed: (series, lag ms), soonest first.
     pub effects: Vec<(usize, i64)>,
 }
@@ -93,64 +97,94 @@ const SAME_FAILURE_MS: i64 = 60_000;
 /// How far apart two systems' onsets may be and still be in either order
 /// on corrected clocks (offsets are trusted to this spread).
 const CLOCK_BLUR_MS: i64 = 250;
-/// What a caller's series keeps of its prior when its callee fails at the
+/// What a caller's series keeps of its role when its callee fails at the
 /// same time.
 const CALLER_DISCOUNT: f64 = 0.5;
+/// What a series made of remote views (a client reporting what the system
+/// it called answered) loses of its role: it is the other system's failure
+/// seen from here.
+pub const REMOTE_DISCOUNT: f64 = 0.5;
 
 /// Finds onsets, builds the cause graph and ranks the candidates over the
 /// window `[start, end]` (corrected clock). `calls` lists (caller, callee)
 /// systems, as learned from the requests they share.
 pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32)]) -> Analysis {
     let span = (end - start).max(1) as f64;
-    let changes: Vec<Option<Change>> = series.iter().map(|s| rising_change(&s.times, start, end)).collect();
-    let candidate: Vec<bool> = changes
-        .iter()
-        .map(|c| {
-            c.is_some_and(|c| {
-                c.llr >= MIN_LLR
-                    || (c.before == 0
-                        && c.llr >= MIN_LLR_NEW
-                        && (c.onset - start) as f64 >= NEW_AFTER_SHARE * span)
-            })
-        })
-        .collect();
+    // A series that rose clearly is a candidate; so is a new one: absent
+    // from the first part of the window and then there (however evenly
+    // its events then spread), taken from its first event.
+    let mut changes: Vec<Option<Change>> = Vec::with_capacity(series.len());
+    let mut candidate: Vec<bool> = Vec::with_capacity(series.len());
+    for s in series {
+        let rise = rising_change(&s.times, start, end);
+        let new = s.times.first().filter(|&&t| (t - start) as f64 >= NEW_AFTER_SHARE * span).and_then(|_| {
+            let c = changepoint::change_at(&s.times, 0, start, end);
+            // a new error is a candidate however rare; a new warning needs
+            // some evidence of change
+            c.filter(|c| c.llr >= MIN_LLR_NEW || s.severity >= SEVERE)
+        });
+        match (rise, new) {
+            (Some(r), _) if r.llr >= MIN_LLR => {
+                changes.push(Some(r));
+                candidate.push(true);
+            }
+            (_, Some(n)) => {
+                changes.push(Some(n));
+                candidate.push(true);
+            }
+            (r, None) => {
+                changes.push(r);
+                candidate.push(false);
+            }
+        }
+    }
     let onsets: Vec<(usize, i64)> =
         (0..series.len()).filter(|&i| candidate[i]).map(|i| (i, changes[i].map_or(0, |c| c.onset))).collect();
     if onsets.is_empty() {
         return Analysis { changes, candidate, ranked: Vec::new() };
     }
-    let first = incident_start(&onsets, &changes);
+    let weight: Vec<f64> = (0..series.len())
+        .map(|i| {
+            changes[i].map_or(0.0, |c| significance(c.llr) * series[i].severity.powi(3) * series[i].novelty)
+        })
+        .collect();
+    let severity: Vec<f64> = series.iter().map(|s| s.severity).collect();
+    let first = incident_start(&onsets, &weight, &severity);
     let joined = shared_requests(series, &candidate);
     let mut ranked: Vec<Ranked> = onsets
         .iter()
         .map(|&(i, onset)| {
             // Onsets closer than the systems' clocks can tell apart may have
-            // come in either order: each counts as following the other. A
-            // second when either writes whole seconds; across systems, the
-            // error a corrected clock may keep (an offset is trusted to
-            // CLOCK_BLUR_MS); within one system, none.
+            // come in either order: an earlier one within the blur counts as
+            // following, at half weight. A second when either writes whole
+            // seconds; across systems, the error a corrected clock may keep
+            // (an offset is trusted to CLOCK_BLUR_MS); within one system, a
+            // millisecond (a server writes its reason just before its
+            // request line).
             let blur = |j: usize| {
                 if series[i].whole_seconds || series[j].whole_seconds {
                     1000
                 } else if series[i].system != series[j].system {
                     CLOCK_BLUR_MS
                 } else {
-                    0
+                    1
                 }
             };
             let mut effects: Vec<(usize, i64)> = onsets
                 .iter()
                 .filter(|&&(j, o)| j != i && o >= onset - blur(j) && o - onset <= EFFECT_LAG_MS)
-                .map(|&(j, o)| (j, (o - onset).max(0)))
+                .map(|&(j, o)| (j, o - onset))
                 .collect();
             effects.sort_by_key(|&(j, lag)| (lag, j));
-            let others = (onsets.len() - 1).max(1) as f64;
+            let others: f64 =
+                onsets.iter().filter(|&&(j, _)| j != i).map(|&(j, _)| weight[j].max(0.05)).sum();
             let mut explained = 0.0;
             for &(j, lag) in &effects {
-                let soon = (-(lag as f64) / ONSET_SCALE_MS).exp();
+                let soon = (-(lag.max(0) as f64) / ONSET_SCALE_MS).exp();
                 let ids = joined.get(&(i, j)).copied().unwrap_or(0);
                 let id_share = if ids > 0 { 1.0 } else { 0.0 };
-                explained += 0.5 * soon + 0.5 * id_share;
+                let order = if lag < 0 { 0.5 } else { 1.0 };
+                explained += order * weight[j].max(0.05) * (0.5 * soon + 0.5 * id_share);
             }
             let change = changes[i].expect("candidates have a change");
             // A caller failing with its callee at the same time is most
@@ -158,17 +192,31 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32
             let callee_fails = onsets.iter().any(|&(j, o)| {
                 calls.contains(&(series[i].system, series[j].system)) && (o - onset).abs() <= SAME_FAILURE_MS
             });
-            let prior = if callee_fails { series[i].prior * CALLER_DISCOUNT } else { series[i].prior };
+            let own = 1.0 - REMOTE_DISCOUNT * series[i].remote_share;
+            let role = if callee_fails { own * CALLER_DISCOUNT } else { own };
             let onset_part = if onset >= first {
                 (-((onset - first) as f64) / ONSET_SCALE_MS).exp()
             } else {
                 // Before the incident's cluster of onsets: likely unrelated.
                 0.5 * (-((first - onset) as f64) / ONSET_SCALE_MS).exp()
             };
-            let parts =
-                [onset_part, change.rise() * significance(change.llr), (explained / others).min(1.0), prior];
-            let score = W_ONSET * parts[0] + W_RISE * parts[1] + W_EXPLAINS * parts[2] + W_PRIOR * parts[3];
-            Ranked { series: i, score, parts, effects }
+            let parts = ScoreParts {
+                onset: onset_part,
+                rise: change.rise() * significance(change.llr),
+                explains: if others > 0.0 { (explained / others).min(1.0) } else { 0.0 },
+                prior: series[i].prior,
+                severity: series[i].severity,
+                novelty: series[i].novelty,
+                specificity: series[i].specificity,
+                role,
+            };
+            let score = parts.total();
+            Ranked {
+                series: i,
+                score,
+                parts,
+                effects: effects.into_iter().map(|(j, lag)| (j, lag.max(0))).collect(),
+            }
         })
         .collect();
     ranked.sort_by(|a, b| {
@@ -180,22 +228,33 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32
     Analysis { changes, candidate, ranked }
 }
 
-/// The start of the incident: the earliest onset of the window of
-/// [`EFFECT_LAG_MS`] that holds the most evidence of change (the sum of the
-/// onsets' significance). A lone early change far from the cascade does not
-/// move it.
-fn incident_start(onsets: &[(usize, i64)], changes: &[Option<Change>]) -> i64 {
-    let weight = |i: usize| changes[i].map_or(0.0, |c| significance(c.llr));
+/// The start of the incident: within the window of [`EFFECT_LAG_MS`] that
+/// holds the most weighted evidence of change (significance × severity³ ×
+/// novelty of its onsets: an error outweighs five warnings), the earliest
+/// onset whose severity is at least [`START_SEVERITY_SHARE`] of the
+/// window's most severe. Neither a lone early blip nor a warning just
+/// before the first error moves it.
+fn incident_start(onsets: &[(usize, i64)], weight: &[f64], severity: &[f64]) -> i64 {
     let mut best = (f64::MIN, i64::MAX);
     for &(_, s) in onsets {
         let w: f64 =
-            onsets.iter().filter(|&&(_, o)| o >= s && o - s <= EFFECT_LAG_MS).map(|&(j, _)| weight(j)).sum();
+            onsets.iter().filter(|&&(_, o)| o >= s && o - s <= EFFECT_LAG_MS).map(|&(j, _)| weight[j]).sum();
         if w > best.0 + 1e-9 || ((w - best.0).abs() <= 1e-9 && s < best.1) {
             best = (w, s);
         }
     }
-    best.1
+    let in_window = || onsets.iter().filter(|&&(_, o)| o >= best.1 && o - best.1 <= EFFECT_LAG_MS);
+    let worst = in_window().map(|&(j, _)| severity[j]).fold(0.0, f64::max);
+    in_window()
+        .filter(|&&(j, _)| severity[j] >= START_SEVERITY_SHARE * worst)
+        .map(|&(_, o)| o)
+        .min()
+        .unwrap_or(best.1)
 }
+
+/// How severe an onset must be, against the most severe of the incident's
+/// window, to start the incident (a warning line is half an error's).
+const START_SEVERITY_SHARE: f64 = 0.6;
 
 /// For candidate pairs (a, b): how many request ids a saw first that b saw
 /// after (within a minute).
@@ -227,7 +286,18 @@ mod tests {
     use super::*;
 
     fn series(system: u32, prior: f64, times: Vec<i64>) -> SeriesIn<'static> {
-        SeriesIn { system, prior, times, ids: Vec::new(), known: true, whole_seconds: false }
+        SeriesIn {
+            system,
+            prior,
+            severity: 0.85,
+            specificity: 1.0,
+            remote_share: 0.0,
+            novelty: 1.0,
+            times,
+            ids: Vec::new(),
+            known: true,
+            whole_seconds: false,
+        }
     }
 
     #[test]

@@ -31,7 +31,18 @@ pub const UNNAMED: SigIndex = SigIndex::MAX;
 
 /// Level words searched besides the catalog's literals, so that error and
 /// warning lines no signature names can be mined.
-const LEVEL_LITERALS: [&str; 7] = ["error", "warn", "fatal", "severe", "critical", "panic", "emerg"];
+const LEVEL_LITERALS: [&str; 10] = [
+    "error",
+    "warn",
+    "fatal",
+    "severe",
+    "critical",
+    "panic",
+    "emerg",
+    "\"level\":40",
+    "\"level\":50",
+    "\"level\":60",
+];
 
 /// A compiled catalog. Immutable, `Send + Sync`, shared by every worker.
 #[derive(Debug)]

@@ -22,8 +22,13 @@ pub struct Summary {
     pub window: Window,
     /// One entry per system.
     pub systems: Vec<SystemSummary>,
-    /// Likely causes, best first.
+    /// Whether an incident was detected, and how sure.
+    pub incident: Incident,
+    /// Causes, best first (empty when no incident was detected).
     pub causes: Vec<Cause>,
+    /// Ranked like causes, when no incident was detected: what stood out
+    /// least weakly.
+    pub candidates: Vec<Cause>,
     /// Every (system, signature) seen, with counts.
     pub signatures: Vec<SignatureCount>,
     /// Mined templates of unknown error lines.
@@ -120,6 +125,26 @@ pub struct ScoreParts {
     pub explains: f64,
     /// The catalog's prior (cause or symptom).
     pub prior: f64,
+    /// How bad its lines say it is (level, catalog severity).
+    pub severity: f64,
+    /// 1 − the share of it that is normal for these systems (baseline).
+    pub novelty: f64,
+    /// A named root-cause signature (1) over a bare status or a template.
+    pub specificity: f64,
+    /// The system's own account (1) over a caller's view of it.
+    pub role: f64,
+}
+
+/// Whether the run found an incident (INTERFACE.md "No incident").
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Incident {
+    /// Something rose above what is normal for these logs.
+    pub detected: bool,
+    /// Calibrated confidence in [0, 1] that the best candidate is an
+    /// incident.
+    pub confidence: f64,
+    /// The onset of the most likely cause, when detected.
+    pub start: Option<String>,
 }
 
 /// A series that followed a cause.

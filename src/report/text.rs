@@ -56,9 +56,27 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     match s.causes.first() {
-        None => writeln!(out, "{}", c.bold("No cause found: no error rose above its own baseline."))?,
+        None => {
+            writeln!(
+                out,
+                "{} (confidence {:.0}%)",
+                c.bold("No incident: nothing rose above what is normal for these logs"),
+                s.incident.confidence * 100.0
+            )?;
+            if !s.candidates.is_empty() {
+                writeln!(out, "\n{}", c.bold("Weaker candidates"))?;
+                for k in &s.candidates {
+                    cause(&c, k, false, out)?;
+                }
+            }
+        }
         Some(top) => {
-            writeln!(out, "{}", c.bold("Most likely cause"))?;
+            writeln!(
+                out,
+                "{} (confidence {:.0}%)",
+                c.bold("Most likely cause"),
+                s.incident.confidence * 100.0
+            )?;
             cause(&c, top, true, out)?;
             if s.causes.len() > 1 {
                 writeln!(out, "\n{}", c.bold("Other candidates"))?;
@@ -179,8 +197,15 @@ fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()
         out,
         "     {}",
         c.dim(&format!(
-            "why: onset {:.2}, rise {:.2}, explains {:.2}, prior {:.2}",
-            k.score_parts.onset, k.score_parts.rise, k.score_parts.explains, k.score_parts.prior
+            "why: severity {:.2}, novelty {:.2}, specificity {:.2}, role {:.2}, onset {:.2}, rise {:.2}, explains {:.2}, prior {:.2}",
+            k.score_parts.severity,
+            k.score_parts.novelty,
+            k.score_parts.specificity,
+            k.score_parts.role,
+            k.score_parts.onset,
+            k.score_parts.rise,
+            k.score_parts.explains,
+            k.score_parts.prior
         ))
     )?;
     if !k.effects.is_empty() {

@@ -3,7 +3,7 @@
 //! and evidence of each cause.
 
 use crate::catalog::Catalog;
-use crate::correlate::{self, SeriesIn};
+use crate::correlate::{self, incident, SeriesIn};
 use crate::discover::Discovery;
 use crate::engine::ScanData;
 use crate::report::summary::*;
@@ -75,7 +75,11 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             prior: match &s.kind {
                 Kind::Signature(sig, _) => prior(inp.catalog, *sig),
                 Kind::Template(_, text) => template_prior(text),
-            } * (1.0 - REMOTE_DISCOUNT * remote_share(s)),
+            },
+            severity: severity(inp.catalog, s),
+            specificity: specificity(inp.catalog, &s.kind),
+            remote_share: remote_share(s),
+            novelty: 1.0,
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id()?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(..)),
@@ -86,6 +90,9 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         (Some(lo), Some(hi)) => correlate::analyse(&inputs, lo, hi, &call_graph(inp.catalog, &series)),
         _ => correlate::Analysis::default(),
     };
+    let confidence =
+        incident::confidence(analysis.ranked.iter().map(|r| r.parts.evidence()).max_by(f64::total_cmp));
+    let detected = incident::detected(confidence);
     let ranked = &analysis.ranked;
 
     let system_name = |s: u32| d.systems[s as usize].clone();
@@ -100,7 +107,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         })
         .collect();
     let lines = crate::engine::read_lines_at(&d.sources, &wanted);
-    let causes = ranked
+    let listed: Vec<Cause> = ranked
         .iter()
         .take(inp.top)
         .enumerate()
@@ -119,10 +126,14 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 rank: i + 1,
                 score: round3(r.score),
                 score_parts: ScoreParts {
-                    onset: round3(r.parts[0]),
-                    rise: round3(r.parts[1]),
-                    explains: round3(r.parts[2]),
-                    prior: round3(r.parts[3]),
+                    onset: round3(r.parts.onset),
+                    rise: round3(r.parts.rise),
+                    explains: round3(r.parts.explains),
+                    prior: round3(r.parts.prior),
+                    severity: round3(r.parts.severity),
+                    novelty: round3(r.parts.novelty),
+                    specificity: round3(r.parts.specificity),
+                    role: round3(r.parts.role),
                 },
                 fingerprint: fingerprint(
                     &d.systems[s.system as usize],
@@ -161,6 +172,14 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         })
         .collect();
 
+    let incident = Incident {
+        detected,
+        confidence: round3(confidence),
+        start: detected
+            .then(|| listed.first().and_then(|c| c.onset.clone().or(c.first_seen.clone())))
+            .flatten(),
+    };
+    let (causes, candidates) = if detected { (listed, Vec::new()) } else { (Vec::new(), listed) };
     let mut signatures = Vec::new();
     let mut templates = Vec::new();
     for (i, s) in series.iter().enumerate() {
@@ -280,7 +299,9 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             correlate_ms: started.elapsed().as_millis() as u64,
         },
         systems,
+        incident,
         causes,
+        candidates,
         signatures,
         templates,
         skipped: d

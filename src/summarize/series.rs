@@ -6,6 +6,7 @@
 use super::Inputs;
 use crate::catalog::{Catalog, Category, Role, Severity};
 use crate::correlate::skew;
+use crate::event::Level;
 use std::collections::BTreeMap;
 
 /// What a series counts.
@@ -52,6 +53,12 @@ impl<'a> Occurrence<'a> {
             Src::Unnamed(u) => u.line,
         }
     }
+    pub(super) fn level(&self) -> Level {
+        match self.src {
+            Src::Event(e) => e.level,
+            Src::Unnamed(u) => u.level,
+        }
+    }
     pub(super) fn status(&self) -> Option<u16> {
         match self.src {
             Src::Event(e) => e.status,
@@ -86,11 +93,6 @@ pub(super) struct Series<'a> {
     pub(super) occ: Vec<Occurrence<'a>>,
 }
 
-/// How much a series made of remote views (a client reporting what the
-/// system it called answered) loses of its prior: it is the other
-/// system's failure seen from here.
-pub(super) const REMOTE_DISCOUNT: f64 = 0.5;
-
 pub(super) fn remote_share(s: &Series<'_>) -> f64 {
     if s.occ.is_empty() {
         return 0.0;
@@ -103,8 +105,8 @@ pub(super) fn remote_share(s: &Series<'_>) -> f64 {
 pub(super) const SYMPTOM_WORDS: [&str; 9] =
     ["retry", "retrying", "attempt", "backlog", "queue depth", "requeued", "giving up", "circuit", "breaker"];
 
-/// The prior of a mined template: low, and lower for one that describes a
-/// consequence.
+/// The prior of a mined template: neutral, and lower for one that
+/// describes a consequence.
 pub(super) fn template_prior(text: &str) -> f64 {
     let lower = text.to_ascii_lowercase();
     if SYMPTOM_WORDS.iter().any(|w| lower.contains(w)) {
@@ -114,12 +116,90 @@ pub(super) fn template_prior(text: &str) -> f64 {
     }
 }
 
-/// What a bare HTTP-status signature keeps of its prior.
-pub(super) const GENERIC_STATUS_FACTOR: f64 = 0.8;
+/// Words that say a line is a notice about the future, not a failure now
+/// (deprecations, fallbacks): whatever its level, it is not severe.
+pub(super) const NOTICE_WORDS: [&str; 7] = [
+    "deprecated",
+    "deprecation",
+    "will be removed",
+    "is not recommended",
+    "consider using",
+    "falling back",
+    "no longer supported",
+];
 
-/// A prior for mined templates: an error no signature names is weaker
-/// evidence of a cause than one the catalog knows.
-pub(super) const TEMPLATE_PRIOR: f64 = 0.2;
+/// How bad one line's level says it is.
+fn level_severity(level: Level) -> Option<f64> {
+    match level {
+        Level::Fatal => Some(1.0),
+        Level::Error => Some(0.85),
+        Level::Warn => Some(0.45),
+        Level::Info => Some(0.2),
+        Level::Debug => Some(0.1),
+        Level::Unknown => None,
+    }
+}
+
+/// How bad a series' lines say it is, in [0, 1]: the mean over its
+/// occurrences of the level's severity, blended half and half with the
+/// catalog's severity for a named signature (a level-less access line
+/// takes the catalog's alone); a notice (deprecation, fallback) counts half.
+pub(super) fn severity(catalog: &Catalog, s: &Series<'_>) -> f64 {
+    let named = match s.kind {
+        Kind::Signature(sig, _) => Some(match catalog.signatures[sig as usize].severity {
+            Severity::Critical => 1.0,
+            Severity::Error => 0.85,
+            Severity::Warning => 0.45,
+        }),
+        Kind::Template(..) => None,
+    };
+    if s.occ.is_empty() {
+        return named.unwrap_or(0.5);
+    }
+    let total: f64 = s
+        .occ
+        .iter()
+        .map(|o| match (level_severity(o.level()), named) {
+            (Some(l), Some(n)) => 0.5 * (l + n),
+            (Some(l), None) => l,
+            (None, Some(n)) => n,
+            (None, None) => 0.5,
+        })
+        .sum();
+    let mean = total / s.occ.len() as f64;
+    let notice = match &s.kind {
+        Kind::Template(_, text) => {
+            let lower = text.to_ascii_lowercase();
+            NOTICE_WORDS.iter().any(|w| lower.contains(w))
+        }
+        Kind::Signature(..) => false,
+    };
+    if notice {
+        mean * 0.5
+    } else {
+        mean
+    }
+}
+
+/// A named root-cause signature says most; a bare HTTP status less (it
+/// says what answer came back, not why); a mined template least.
+pub(super) fn specificity(catalog: &Catalog, kind: &Kind) -> f64 {
+    match kind {
+        Kind::Signature(sig, _) => {
+            let s = &catalog.signatures[*sig as usize];
+            if s.priority <= 0 && !s.http_status.is_empty() {
+                0.6
+            } else {
+                1.0
+            }
+        }
+        Kind::Template(..) => 0.35,
+    }
+}
+
+/// A prior for mined templates: neither cause nor symptom is known (the
+/// catalog's are 1.0 and 0.3).
+pub(super) const TEMPLATE_PRIOR: f64 = 0.5;
 
 /// Groups events by (system, signature) and mines the unnamed lines of
 /// each system into templates; occurrences in time order.
@@ -281,20 +361,8 @@ pub(super) fn describe(catalog: &Catalog, kind: &Kind) -> Words {
 }
 
 pub(super) fn prior(catalog: &Catalog, sig: u32) -> f64 {
-    let s = &catalog.signatures[sig as usize];
-    let base = match s.role {
+    match catalog.signatures[sig as usize].role {
         Role::Cause => 1.0,
         Role::Symptom => 0.3,
-    };
-    let base = match s.severity {
-        Severity::Warning => base * 0.8,
-        _ => base,
-    };
-    // A bare status code says less about what failed than a specific
-    // message: when both describe the same lines, the specific one leads.
-    if s.priority <= 0 && !s.http_status.is_empty() {
-        base * GENERIC_STATUS_FACTOR
-    } else {
-        base
     }
 }
