@@ -318,11 +318,10 @@ impl Ctx<'_> {
                     let rel = line_index - head.back as i64;
                     let known = r.events.last().is_some_and(|e| e.0 == rel);
                     match r.unnamed.last_mut().filter(|u| u.rel == rel) {
-                        Some(u) => {
-                            if head.continuation == Continuation::Exception && u.exception.is_none() {
-                                u.exception = Some(evidence_text(line).into_boxed_str());
-                            }
+                        Some(u) if head.continuation == Continuation::Exception && u.exception.is_none() => {
+                            u.exception = Some(evidence_text(line).into_boxed_str());
                         }
+                        Some(_) => {}
                         None if !known => {
                             let head_line = line_at(buf, head.start, buf.len());
                             r.unnamed.push(UnnamedInBlock {
