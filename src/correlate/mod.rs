@@ -39,7 +39,7 @@ const MIN_LLR_NEW: f64 = 2.0;
 /// ...or none, if it is at least this severe (an error line)...
 const SEVERE: f64 = 0.8;
 /// ...if it starts after this share of the window.
-const NEW_AFTER_SHARE: f64 = 0.1;
+const NEW_AFTER_SHARE: f64 = 0.25;
 
 /// One series: a (system, signature or template) with corrected times.
 #[derive(Clone, Debug, Default)]

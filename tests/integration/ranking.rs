@@ -4,7 +4,7 @@
 //! naive ranking by count for comparison. The figures are printed (run with
 //! `--nocapture` to see them) and asserted against the goals.
 
-use crate::gen::{all_seeds, generate, Truth};
+use crate::gen::{all_seeds, generate, generate_healthy, Truth};
 use crate::util::*;
 
 struct Outcome {
@@ -131,18 +131,55 @@ fn ranking_accuracy_on_generated_incidents() {
     for m in &misses {
         println!("  miss {m}");
     }
-    // The goals are top-1 >= 90%, top-3 >= 98%, median onset error
-    // <= 1 s and every offset within 250 ms where ids are shared. The
-    // floors below sit at or just under what the ranking reaches today on
-    // seeds 0..60 (95.0%, 100%, 0 ms, 101 of 101, 6 of 6 from echoes), so
-    // that a regression fails. Held out: seeds 1000..1120 give 95.0%,
-    // 100%, 0 ms, 205 of 211, 13 of 13; seeds 2000..2080 give 96.2%, 97.5%,
-    // 0 ms, 122 of 125, 4 of 4.
-    assert!(top1 >= 0.93, "top-1 {top1:.3}");
+    // The floors sit just under what the ranking reaches today on seeds
+    // 0..60 (96.7%, 98.3%, 0 ms, 101 of 101, 6 of 6 from echoes), so that a
+    // regression fails. Held out: seeds 1000..1120 give 96.7%, 99.2%, 0 ms,
+    // 204 of 211 (the offsets assertion fails there: a known weakness), 13
+    // of 13.
+    assert!(top1 >= 0.95, "top-1 {top1:.3}");
     assert!(top3 >= 0.98, "top-3 {top3:.3}");
     assert!(median_onset <= 1000, "median onset error {median_onset} ms");
     assert!(offsets_ok == offsets.len(), "offsets off by more than 250 ms: {offsets:?}");
     // an offset from echoes is only given when it is sharp: never a wrong one
     assert!(echoes_ok == echoes.len(), "offsets from echoed failures: {echoes:?}");
     assert!(naive < 0.4, "the naive ranking should fail often, got {naive:.2}");
+}
+
+/// The same systems, traffic, background errors and chatter as the
+/// incidents, with no fault: a run must say that nothing is wrong (no
+/// cause, exit 0) in at least 95% of them. Seeds 0..60: 0 of 30; held out,
+/// seeds 1000..1120: 4 of 60 (rare background series that first appear
+/// late, by chance, look new in a single run).
+#[test]
+fn healthy_generated_runs_report_no_incident() {
+    let root = Dir::new();
+    let seeds: Vec<u64> = all_seeds().step_by(2).collect();
+    let mut alarms = Vec::new();
+    for &seed in &seeds {
+        let dir = root.join(&format!("healthy-{seed}"));
+        generate_healthy(seed, &dir);
+        let out = run(&["scan", "--format", "json", "--quiet", "--tz", "UTC", dir.to_str().unwrap()]);
+        let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let causes = raw["causes"].as_array().map_or(0, Vec::len);
+        assert_eq!(out.status.code(), Some(if causes > 0 { 1 } else { 0 }), "seed {seed}");
+        assert_eq!(raw["incident"]["detected"].as_bool(), Some(causes > 0), "seed {seed}");
+        if causes > 0 {
+            let c = &raw["causes"][0];
+            alarms.push(format!(
+                "seed {seed}: {} in {} ({} times from {}, window {}..{}, parts {})",
+                c["title"],
+                c["system"],
+                c["count"],
+                c["first_seen"],
+                raw["window"]["start"],
+                raw["window"]["end"],
+                c["score_parts"]
+            ));
+        }
+    }
+    println!("healthy runs reporting a cause: {} of {}", alarms.len(), seeds.len());
+    for a in &alarms {
+        println!("  {a}");
+    }
+    assert!(alarms.len() * 20 <= seeds.len(), "{alarms:?}");
 }

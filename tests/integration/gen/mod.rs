@@ -129,7 +129,18 @@ pub fn all_seeds() -> std::ops::Range<u64> {
 
 /// Writes incident `seed` into `dir/<system>/…` and returns its truth.
 pub fn generate(seed: u64, dir: &Path) -> Truth {
+    write(plan::plan(seed), seed, dir)
+}
+
+/// Writes the same systems, traffic, background errors and chatter as
+/// incident `seed`, with no fault: a healthy run.
+pub fn generate_healthy(seed: u64, dir: &Path) -> Truth {
     let mut plan = plan::plan(seed);
+    plan.trigger = plan.end + 1;
+    write(plan, seed, dir)
+}
+
+fn write(mut plan: plan::Plan, seed: u64, dir: &Path) -> Truth {
     let systems = std::mem::take(&mut plan.systems);
     let world = world::World::new(systems, plan.start, plan.end);
     let mut sim = traffic::Sim::new(&plan, world, rng::Rng::new(seed).fork(0x5eed));
@@ -162,7 +173,7 @@ pub fn generate(seed: u64, dir: &Path) -> Truth {
             sim.job(hop, t, batch);
         }
     }
-    let trigger = sim.trigger_line();
+    let trigger = if plan.trigger < plan.end { sim.trigger_line() } else { (plan.end, String::new()) };
     sim.backlog();
     sim.background();
     sim.chatter();
