@@ -165,7 +165,10 @@ impl ScanArgs {
         for tz in &self.tz {
             match tz.split_once('=') {
                 Some((system, zone)) => config.zones.push((system.to_string(), Zone::parse(zone)?)),
-                None => config.default_zone = Zone::parse(tz)?,
+                None => {
+                    config.default_zone = Zone::parse(tz)?;
+                    config.default_zone_stated = true;
+                }
             }
         }
         for spec in &self.clock_offset {

@@ -32,6 +32,9 @@ pub struct ScanConfig {
     pub zones: Vec<(String, Zone)>,
     /// Zone of zoneless times elsewhere.
     pub default_zone: Zone,
+    /// `default_zone` was given by `--tz ZONE` (else it is the machine's,
+    /// assumed).
+    pub default_zone_stated: bool,
     /// Report format.
     pub format: Format,
     /// Where the report goes (stdout when `None`); never scanned.
@@ -62,6 +65,7 @@ impl ScanConfig {
             until: None,
             zones: Vec::new(),
             default_zone: Zone::Local,
+            default_zone_stated: false,
             format: Format::Json,
             output: None,
             top: 10,
@@ -76,6 +80,12 @@ impl ScanConfig {
     /// The zone of zoneless times of a system.
     pub fn zone_of(&self, system: &str) -> Zone {
         self.zones.iter().find(|(s, _)| s == system).map_or(self.default_zone, |(_, z)| *z)
+    }
+
+    /// Whether the user named the zone of a system's zoneless times (then
+    /// it is never inferred).
+    pub fn zone_stated(&self, system: &str) -> bool {
+        self.default_zone_stated || self.zones.iter().any(|(s, _)| s == system)
     }
 }
 

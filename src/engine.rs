@@ -41,6 +41,8 @@ pub struct SourceScan {
     pub layouts: BTreeMap<Layout, u64>,
     /// Whether some sampled time had no zone.
     pub zoneless: bool,
+    /// Offsets from UTC (seconds) written on sampled times, with counts.
+    pub written_offsets: BTreeMap<i32, u64>,
     /// (time of a block's first line, time of its last line, lines): the
     /// traffic volume over time.
     pub volume: Vec<(i64, i64, u64)>,
@@ -178,7 +180,7 @@ struct BlockResult {
     /// Unnamed lines past the block's cap, counted only.
     unnamed_over: u64,
     volume: Option<(i64, i64, u64)>,
-    layouts: Vec<(Layout, bool)>,
+    layouts: Vec<(Layout, Option<i32>)>,
 }
 
 struct TaskResult {
@@ -390,7 +392,7 @@ impl Ctx<'_> {
         let first = det.find(first_line);
         let last = det.find(last_line);
         for s in [first, last].into_iter().flatten() {
-            r.layouts.push((s.layout, s.zoneless));
+            r.layouts.push((s.layout, s.written_offset_s));
         }
         if let (Some(a), Some(b)) = (first, last) {
             r.volume = Some((a.ms, b.ms, lines));
@@ -622,9 +624,12 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
             }
             let ps = &mut data.per_source[s];
             ps.bytes += b.bytes;
-            for (layout, zoneless) in b.layouts {
+            for (layout, written) in b.layouts {
                 *ps.layouts.entry(layout).or_default() += 1;
-                ps.zoneless |= zoneless;
+                match written {
+                    Some(offset) => *ps.written_offsets.entry(offset).or_default() += 1,
+                    None => ps.zoneless = true,
+                }
             }
             if let Some(v) = b.volume {
                 ps.volume.push(v);

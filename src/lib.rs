@@ -85,7 +85,9 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
         since: config.since,
         until: config.until,
         top: config.top,
-        zone_names: zones.iter().map(|z| z.name()).collect(),
+        zones: (discovery.systems.iter().zip(&zones))
+            .map(|(s, &zone)| timestamp::ReadZone { zone, stated: config.zone_stated(s) })
+            .collect(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         clock_overrides: config.clock_offsets.clone(),
     };

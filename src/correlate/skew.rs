@@ -47,9 +47,24 @@ pub struct Offset {
     pub offset_ms: i64,
     /// Shared requests behind the estimate (0: not estimated).
     pub pairs: usize,
-    /// How it was found: `reference`, `request_ids`, `error_series`,
-    /// `override` or `none`.
-    pub method: &'static str,
+    /// How it was found.
+    pub method: ClockMethod,
+}
+
+/// How a system's clock offset was found (`clock_method` in the JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockMethod {
+    /// The clock the others are placed against.
+    Reference,
+    /// Requests seen in two systems.
+    RequestIds,
+    /// The same failed responses at both ends (`echo.rs`).
+    ErrorSeries,
+    /// The user's `--clock-offset`.
+    Override,
+    /// Joined to nothing: offset 0, unsupported.
+    None,
 }
 
 /// (system, request id, time, HTTP status, remote view) of every event
@@ -216,13 +231,13 @@ pub fn estimate(
     edges.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| (x.1, x.2).cmp(&(y.1, y.2))));
     // Echo edges only for pairs no request joins, after every id edge.
     let echo_edges = super::echo::pair_offsets(systems, echoes);
-    let all: Vec<(usize, u32, u32, i64, &'static str)> = edges
+    let all: Vec<(usize, u32, u32, i64, ClockMethod)> = edges
         .iter()
-        .map(|&(n, a, b, d)| (n, a, b, d, "request_ids"))
-        .chain(echo_edges.iter().map(|&(n, a, b, d)| (n, a, b, d, "error_series")))
+        .map(|&(n, a, b, d)| (n, a, b, d, ClockMethod::RequestIds))
+        .chain(echo_edges.iter().map(|&(n, a, b, d)| (n, a, b, d, ClockMethod::ErrorSeries)))
         .collect();
 
-    let mut out = vec![Offset { offset_ms: 0, pairs: 0, method: "none" }; systems];
+    let mut out = vec![Offset { offset_ms: 0, pairs: 0, method: ClockMethod::None }; systems];
     let mut placed = vec![false; systems];
     // Reference: the system with the most shared requests (failing that,
     // the most echoes).
@@ -240,14 +255,14 @@ pub fn estimate(
         .max_by_key(|&s| (by_ids[s], by_echo[s], std::cmp::Reverse(s)))
     {
         placed[reference] = true;
-        out[reference].method = "reference";
+        out[reference].method = ClockMethod::Reference;
         // Grow the tree along the best supported edge that reaches a new
         // system (Prim's algorithm on support), ids before echoes.
         loop {
             let next = all.iter().find(|&&(_, a, b, _, method)| {
                 let to = if placed[a as usize] { b } else { a };
                 placed[a as usize] != placed[b as usize]
-                    && (method != "error_series" || !id_joined[to as usize])
+                    && (method != ClockMethod::ErrorSeries || !id_joined[to as usize])
             });
             let Some(&(n, a, b, d, method)) = next else { break };
             let (from, to, delta) = if placed[a as usize] { (a, b, d) } else { (b, a, -d) };
@@ -257,7 +272,7 @@ pub fn estimate(
     }
     for &(sys, ms) in overrides {
         if let Some(o) = out.get_mut(sys as usize) {
-            *o = Offset { offset_ms: ms, pairs: o.pairs, method: "override" };
+            *o = Offset { offset_ms: ms, pairs: o.pairs, method: ClockMethod::Override };
         }
     }
     out
@@ -291,7 +306,7 @@ mod tests {
         let rel = |a: usize, b: usize| o[b].offset_ms - o[a].offset_ms;
         assert!((rel(0, 1) - 4_200).abs() <= 50, "{o:?}");
         assert!((rel(0, 2) + 1_500).abs() <= 50, "{o:?}");
-        assert!(o.iter().all(|x| x.pairs == 20 || x.method == "reference"));
+        assert!(o.iter().all(|x| x.pairs == 20 || x.method == ClockMethod::Reference));
     }
 
     #[test]
@@ -322,7 +337,7 @@ mod tests {
         }
         let o = estimate(3, &s, &[], &[], &[]);
         assert!((o[1].offset_ms - o[0].offset_ms - 4_197).abs() <= 10, "{o:?}");
-        assert_eq!(o[2].method, "none", "{o:?}");
+        assert_eq!(o[2].method, ClockMethod::None, "{o:?}");
     }
 
     #[test]
@@ -376,15 +391,15 @@ mod tests {
             })
             .collect();
         let o = estimate(2, &s, &[], &[], &[]);
-        assert!(o.iter().all(|x| x.offset_ms == 0 && x.method == "none"), "{o:?}");
+        assert!(o.iter().all(|x| x.offset_ms == 0 && x.method == ClockMethod::None), "{o:?}");
     }
 
     #[test]
     fn no_shared_ids_means_no_correction_and_overrides_win() {
         let s: Vec<Sighting<'_>> = vec![(0, "a", 1, None, false), (1, "b", 2, None, false)];
         let o = estimate(2, &s, &[], &[], &[(1, 250)]);
-        assert_eq!(o[0], Offset { offset_ms: 0, pairs: 0, method: "none" });
+        assert_eq!(o[0], Offset { offset_ms: 0, pairs: 0, method: ClockMethod::None });
         assert_eq!(o[1].offset_ms, 250);
-        assert_eq!(o[1].method, "override");
+        assert_eq!(o[1].method, ClockMethod::Override);
     }
 }

@@ -68,13 +68,20 @@ pub struct SystemSummary {
     pub clock_offset_ms: i64,
     /// Requests shared with another system behind the offset (extension).
     pub clock_pairs: usize,
-    /// How the offset was found: reference, request_ids, override or none
-    /// (extension).
-    pub clock_method: &'static str,
+    /// How the offset was found: reference, request_ids, error_series,
+    /// override or none (extension).
+    pub clock_method: crate::correlate::skew::ClockMethod,
     /// Timestamp layouts detected (extension).
     pub time_formats: Vec<String>,
-    /// The zone assumed for times written without one (extension).
+    /// The zone that times written without one are read in (extension):
+    /// the one `--tz` names, else the machine's, or a fixed offset
+    /// (`UTC+00:00`) when `timezone_inferred`.
     pub assumed_timezone: Option<String>,
+    /// The machine's zone was wrong for this system: its clock offset
+    /// against systems that write their zone was a whole number of
+    /// quarter-hours plus a small skew, so the zone was corrected and
+    /// `clock_offset_ms` is the skew alone (extension).
+    pub timezone_inferred: bool,
 }
 
 /// A likely cause.

@@ -3,6 +3,7 @@
 //! binary decides: a terminal and no `NO_COLOR`).
 
 use super::summary::*;
+use crate::correlate::skew::ClockMethod;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -111,7 +112,10 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
             let zone = sys
                 .assumed_timezone
                 .as_deref()
-                .map(|z| format!(", zoneless times read as {z}"))
+                .map(|z| match sys.timezone_inferred {
+                    true => format!(", zoneless times read as {z} (inferred from the zoned systems' clocks)"),
+                    false => format!(", zoneless times read as {z}"),
+                })
                 .unwrap_or_default();
             writeln!(
                 out,
@@ -144,14 +148,16 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
 
 /// "clocks: on the crm clock; erp +4.2 s (50 shared requests)".
 fn clocks_line(s: &Summary) -> Option<String> {
-    let reference = s.systems.iter().find(|x| x.clock_method == "reference")?;
+    let reference = s.systems.iter().find(|x| x.clock_method == ClockMethod::Reference)?;
     let others: Vec<String> = s
         .systems
         .iter()
-        .filter(|x| x.clock_method != "reference")
+        .filter(|x| x.clock_method != ClockMethod::Reference)
         .map(|x| match x.clock_method {
-            "none" => format!("{} not joined (no usable shared requests)", x.name),
-            "override" => format!("{} {:+.3} s (given)", x.name, x.clock_offset_ms as f64 / 1000.0),
+            ClockMethod::None => format!("{} not joined (no usable shared requests)", x.name),
+            ClockMethod::Override => {
+                format!("{} {:+.3} s (given)", x.name, x.clock_offset_ms as f64 / 1000.0)
+            }
             _ => format!(
                 "{} {:+.3} s ({} shared requests)",
                 x.name,

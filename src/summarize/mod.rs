@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 mod series;
+mod timeline;
 use series::*;
 
 /// What the summary is made from.
@@ -28,8 +29,9 @@ pub struct Inputs<'a> {
     pub until: Option<TimeBound>,
     /// How many causes to keep.
     pub top: usize,
-    /// Zone name assumed per system for zoneless times.
-    pub zone_names: Vec<String>,
+    /// Per system, the zone its zoneless times are read in, and whether
+    /// the user named it (else the machine's zone is assumed).
+    pub zones: Vec<crate::timestamp::ReadZone>,
     /// Wall time so far.
     pub elapsed_ms: u64,
     /// `--clock-offset SYSTEM=MS` values.
@@ -40,11 +42,8 @@ pub struct Inputs<'a> {
 pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let started = std::time::Instant::now();
     let d = inp.discovery;
-    let whole_seconds = whole_second_systems(inp);
-    let offsets = clock_offsets(inp, &whole_seconds);
-    let correct = |source: u32, ts: Option<i64>| {
-        ts.map(|t| t - offsets[d.sources[source as usize].system as usize].offset_ms)
-    };
+    let clocks = timeline::timeline(inp);
+    let correct = |source: u32, ts: Option<i64>| ts.map(|t| clocks.correct(source, t));
     let newest = inp.data.events.iter().filter_map(|e| correct(e.source, e.ts)).max();
     let since = inp.since.zip(newest).map(|(b, n)| b.resolve(n));
     let until = inp.until.zip(newest).map(|(b, n)| b.resolve(n));
@@ -59,7 +58,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let mut lo = all_ts().min();
     let mut hi = all_ts().max();
     for (source, ps) in inp.data.per_source.iter().enumerate() {
-        let off = offsets[d.sources[source].system as usize].offset_ms;
+        let off = clocks.source_offset(source as u32);
         for &(a, b, _) in &ps.volume {
             let (a, b) = (a - off, b - off);
             let (a, b) = (since.map_or(a, |s| a.max(s)), until.map_or(b, |u| b.min(u)));
@@ -83,7 +82,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id()?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(..)),
-            whole_seconds: whole_seconds[s.system as usize],
+            whole_seconds: clocks.whole_seconds[s.system as usize],
         })
         .collect();
     let analysis = match (lo, hi) {
@@ -245,6 +244,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 d.sources.iter().filter(|s| s.system as usize == i).map(|s| s.id as usize).collect();
             let mut formats: Vec<String> = Vec::new();
             let mut zoneless = false;
+            let inferred = clocks.inferred_zone(inp, i);
             for &s in &srcs {
                 let ps = &inp.data.per_source[s];
                 zoneless |= ps.zoneless;
@@ -260,11 +260,13 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 bytes: srcs.iter().map(|&s| inp.data.per_source[s].bytes).sum(),
                 lines: srcs.iter().map(|&s| inp.data.per_source[s].lines).sum(),
                 events: events_of(i),
-                clock_offset_ms: offsets[i].offset_ms,
-                clock_pairs: offsets[i].pairs,
-                clock_method: offsets[i].method,
+                clock_offset_ms: clocks.skew_ms(i),
+                clock_pairs: clocks.offsets[i].pairs,
+                clock_method: clocks.offsets[i].method,
                 time_formats: formats,
-                assumed_timezone: zoneless.then(|| inp.zone_names[i].clone()),
+                assumed_timezone: zoneless
+                    .then(|| inferred.clone().unwrap_or_else(|| inp.zones[i].zone.name())),
+                timezone_inferred: inferred.is_some(),
             }
         })
         .collect::<Vec<_>>();

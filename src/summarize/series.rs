@@ -5,7 +5,6 @@
 
 use super::Inputs;
 use crate::catalog::{Catalog, Category, Role, Severity};
-use crate::correlate::skew;
 use crate::event::Level;
 use std::collections::BTreeMap;
 
@@ -284,53 +283,6 @@ pub(super) fn call_graph(catalog: &Catalog, series: &[Series<'_>]) -> Vec<(u32, 
         .filter(|&(&(a, b), &n)| n >= 3 && n > 2 * votes.get(&(b, a)).copied().unwrap_or(0))
         .map(|(&pair, _)| pair)
         .collect()
-}
-
-/// Each system's clock offset, from the request ids its events share with
-/// other systems' events, or the user's override.
-/// Per system: does it write whole seconds? (At least 90% of its event
-/// times fall in the middle of a second, where whole seconds are read.)
-pub(super) fn whole_second_systems(inp: &Inputs<'_>) -> Vec<bool> {
-    let d = inp.discovery;
-    let mut seconds = vec![(0usize, 0usize); d.systems.len()];
-    for e in &inp.data.events {
-        if let Some(t) = e.ts {
-            let s = &mut seconds[d.sources[e.source as usize].system as usize];
-            s.0 += (t.rem_euclid(1000) == 500) as usize;
-            s.1 += 1;
-        }
-    }
-    seconds.iter().map(|&(w, n)| n > 0 && w * 10 >= n * 9).collect()
-}
-
-/// Each system's clock offset; `whole_seconds` from [`whole_second_systems`].
-pub(super) fn clock_offsets(inp: &Inputs<'_>, whole_seconds: &[bool]) -> Vec<skew::Offset> {
-    let d = inp.discovery;
-    let system_of = |source: u32| d.sources[source as usize].system;
-    let mut sightings: Vec<skew::Sighting<'_>> = Vec::new();
-    let mut echoes: Vec<crate::correlate::echo::Echo> = Vec::new();
-    for e in &inp.data.events {
-        if inp.catalog.signatures[e.sig as usize].category == Category::Timeout || e.deadline {
-            continue; // written at a deadline, not when the other side acted
-        }
-        if let (Some(status), Some(t)) = (e.status, e.ts) {
-            echoes.push((system_of(e.source), t + i64::from(e.handled_adjust_ms), status, e.remote));
-        }
-        if let (Some(id), Some(t)) = (e.request_id.as_deref(), e.ts) {
-            sightings.push((system_of(e.source), id, t + i64::from(e.handled_adjust_ms), e.status, e.remote));
-        }
-    }
-    for u in &inp.data.unnamed {
-        if let (Some(id), Some(t)) = (u.request_id.as_deref(), u.ts) {
-            sightings.push((system_of(u.source), id, t, None, false));
-        }
-    }
-    let overrides: Vec<(u32, i64)> = inp
-        .clock_overrides
-        .iter()
-        .filter_map(|(name, ms)| d.systems.iter().position(|s| s == name).map(|i| (i as u32, *ms)))
-        .collect();
-    skew::estimate(d.systems.len(), &sightings, whole_seconds, &echoes, &overrides)
 }
 
 pub(super) struct Words {

@@ -16,7 +16,7 @@ pub mod user;
 mod zone;
 
 pub use parse::{Layout, Parsed};
-pub use zone::Zone;
+pub use zone::{fixed_offset_name, ReadZone, Zone};
 
 use chrono::Datelike;
 
@@ -67,8 +67,9 @@ pub struct Stamp {
     pub ms: i64,
     /// The layout it was written in.
     pub layout: Layout,
-    /// True when no offset was written (the context's zone was assumed).
-    pub zoneless: bool,
+    /// The offset from UTC written with the time, seconds; `None` when no
+    /// zone was written (the context's zone was assumed).
+    pub written_offset_s: Option<i32>,
     /// True when the time was written to the second only: the moment lies
     /// anywhere in that second.
     pub whole_second: bool,
@@ -116,12 +117,7 @@ impl Detector {
         let whole_second =
             !matches!(p.layout, Layout::EpochMs | Layout::EpochUs | Layout::EpochNs | Layout::CompactDash)
                 && !text.iter().any(|&b| b == b'.' || b == b',');
-        Some(Stamp {
-            ms: self.ctx.resolve(p)?,
-            layout: p.layout,
-            zoneless: p.offset_s.is_none(),
-            whole_second,
-        })
+        Some(Stamp { ms: self.ctx.resolve(p)?, layout: p.layout, written_offset_s: p.offset_s, whole_second })
     }
 }
 

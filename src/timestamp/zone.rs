@@ -22,6 +22,15 @@ pub enum Zone {
     Named(chrono_tz::Tz),
 }
 
+/// The zone a system's zoneless times are read in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadZone {
+    /// The zone.
+    pub zone: Zone,
+    /// The user named it (`--tz`); else it is the machine's, assumed.
+    pub stated: bool,
+}
+
 impl Zone {
     /// Parses `UTC`, `local` or an IANA name (`Europe/Paris`).
     pub fn parse(name: &str) -> Result<Zone, String> {
@@ -46,6 +55,17 @@ impl Zone {
         }
     }
 
+    /// How far this zone is ahead of UTC at an instant, ms.
+    pub fn offset_at(&self, utc_ms: i64) -> i64 {
+        let Some(t) = chrono::DateTime::from_timestamp_millis(utc_ms) else { return 0 };
+        let secs = match self {
+            Zone::Utc => 0,
+            Zone::Local => t.with_timezone(&chrono::Local).offset().fix().local_minus_utc(),
+            Zone::Named(tz) => t.with_timezone(tz).offset().fix().local_minus_utc(),
+        };
+        i64::from(secs) * 1000
+    }
+
     /// Milliseconds since the epoch of a local time in this zone.
     pub fn to_utc_ms(&self, local: NaiveDateTime) -> Option<i64> {
         match self {
@@ -54,6 +74,13 @@ impl Zone {
             Zone::Named(tz) => resolve(tz, local),
         }
     }
+}
+
+/// The name of a fixed offset from UTC: `UTC+05:45`.
+pub fn fixed_offset_name(offset_ms: i64) -> String {
+    let minutes = offset_ms / 60_000;
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }
 
 fn resolve<T: TimeZone>(tz: &T, local: NaiveDateTime) -> Option<i64> {
@@ -97,6 +124,24 @@ mod tests {
         // 2024-03-10 02:30 does not exist; EST (-5) applies: 07:30Z.
         let ms = ny.to_utc_ms(at(2024, 3, 10, 2, 30)).unwrap();
         assert_eq!(ms, at(2024, 3, 10, 7, 30).and_utc().timestamp_millis());
+    }
+
+    #[test]
+    fn offsets_at_an_instant_follow_daylight_saving() {
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        let winter = at(2026, 1, 15, 12, 0).and_utc().timestamp_millis();
+        let summer = at(2026, 7, 15, 12, 0).and_utc().timestamp_millis();
+        assert_eq!(paris.offset_at(winter), 3_600_000);
+        assert_eq!(paris.offset_at(summer), 7_200_000);
+        assert_eq!(Zone::Utc.offset_at(summer), 0);
+    }
+
+    /// A fixed offset as people write it: `UTC+05:30`, `UTC-03:00`.
+    #[test]
+    fn fixed_offsets_are_named_as_written() {
+        assert_eq!(fixed_offset_name(19_800_000), "UTC+05:30");
+        assert_eq!(fixed_offset_name(-10_800_000), "UTC-03:00");
+        assert_eq!(fixed_offset_name(0), "UTC+00:00");
     }
 
     #[test]

@@ -159,3 +159,42 @@ fn the_shipped_example_ranks_the_erp_credential_failure_first() {
         &s.causes[..s.causes.len().min(3)]
     );
 }
+
+/// The machine's zone must not change the diagnosis: the example's crm
+/// writes times without a zone, so a machine in Paris or Chatham reads
+/// them hours off; its clock against the zoned erp says so, and the zone
+/// is corrected instead of being reported as an hour of skew.
+#[test]
+fn the_example_reads_the_same_in_any_machine_zone() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let summary_in = |tz: &str| {
+        let out =
+            bin().env("TZ", tz).args(["scan", "--format", "json", "--quiet", example]).output().unwrap();
+        assert_eq!(code(&out), 1, "TZ={tz}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let zones: Vec<(String, bool)> = v["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (s["assumed_timezone"].as_str().unwrap_or("-").to_string(), s["timezone_inferred"] == true)
+            })
+            .collect();
+        for key in ["generated_at", "stats"] {
+            v.as_object_mut().unwrap().remove(key);
+        }
+        for s in v["systems"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("assumed_timezone");
+            s.as_object_mut().unwrap().remove("timezone_inferred");
+        }
+        (v, zones)
+    };
+    let (utc, utc_zones) = summary_in("UTC");
+    assert!(utc_zones.iter().all(|z| !z.1), "{utc_zones:?}");
+    for tz in ["Europe/Paris", "Pacific/Chatham"] {
+        let (other, zones) = summary_in(tz);
+        assert_eq!(other, utc, "TZ={tz}");
+        // crm's zoneless times are read in UTC, and the report says why
+        assert!(zones.contains(&("UTC+00:00".to_string(), true)), "TZ={tz}: {zones:?}");
+    }
+}
