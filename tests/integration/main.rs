@@ -10,4 +10,5 @@ mod invariance;
 mod patterns;
 mod ranking;
 mod scan;
+mod shared_data;
 mod structured;
