@@ -69,6 +69,10 @@ pub struct ScanArgs {
     /// overriding the estimate from shared request ids: SYSTEM=MS.
     #[arg(long = "clock-offset", value_name = "SYSTEM=MS", allow_hyphen_values = true)]
     pub clock_offset: Vec<String>,
+    /// Logs of a healthy period or run, walked like the inputs (repeatable):
+    /// a series as frequent there as here is background, never a cause.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Vec<PathBuf>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -179,6 +183,15 @@ impl ScanArgs {
                 Some(p) if !p.0.is_empty() => config.clock_offsets.push(p),
                 _ => return Err(format!("--clock-offset takes SYSTEM=MS (e.g. erp=-4200), got {spec:?}")),
             }
+        }
+        for path in &self.baseline {
+            if path.as_os_str() == "history" && !path.exists() {
+                return Err("--baseline history needs --history, which is not available yet: give a folder of healthy logs".into());
+            }
+            if path.as_os_str() == "-" {
+                return Err("--baseline takes a path, not stdin".into());
+            }
+            config.baselines.push(path.clone());
         }
         config.since = self.since.as_deref().map(TimeBound::parse).transpose()?;
         config.until = self.until.as_deref().map(TimeBound::parse).transpose()?;

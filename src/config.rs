@@ -52,6 +52,9 @@ pub struct ScanConfig {
     /// `--clock-offset SYSTEM=MS`: a system's clock offset, overriding the
     /// estimate.
     pub clock_offsets: Vec<(String, i64)>,
+    /// `--baseline PATH`: logs of a healthy period or run, walked like the
+    /// inputs; series as frequent there as here are background.
+    pub baselines: Vec<PathBuf>,
 }
 
 impl ScanConfig {
@@ -74,6 +77,7 @@ impl ScanConfig {
             block_size: DEFAULT_BLOCK_SIZE,
             color: false,
             clock_offsets: Vec::new(),
+            baselines: Vec::new(),
         }
     }
 

@@ -78,6 +78,25 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
     let data =
         pool.install(|| engine::scan(&discovery.sources, &matcher, &zones, config.block_size, progress));
+    // The healthy run to compare with: walked and scanned like the inputs.
+    let baseline = if config.baselines.is_empty() {
+        None
+    } else {
+        let inputs: Vec<discover::Input> =
+            config.baselines.iter().map(|p| discover::Input { system: None, path: p.clone() }).collect();
+        let found = discover::discover(&inputs, config.output.as_deref());
+        if found.sources.is_empty() {
+            let why = found
+                .skipped
+                .first()
+                .map_or("no log file found".to_string(), |s| format!("{}: {}", s.file, s.reason));
+            return Err(Error::NoInput(format!("--baseline: {why}")));
+        }
+        let zones: Vec<timestamp::Zone> = found.systems.iter().map(|s| config.zone_of(s)).collect();
+        let data =
+            pool.install(|| engine::scan(&found.sources, &matcher, &zones, config.block_size, progress));
+        Some((found, data))
+    };
     let inputs = summarize::Inputs {
         catalog: &catalog,
         discovery: &discovery,
@@ -90,6 +109,7 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
             .collect(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         clock_overrides: config.clock_offsets.clone(),
+        baseline: baseline.as_ref().map(|(discovery, data)| summarize::BaselineRun { discovery, data }),
     };
     Ok(summarize::summarize(&inputs))
 }

@@ -39,6 +39,20 @@ pub struct Summary {
     pub warnings: Vec<FileNote>,
     /// Totals.
     pub stats: Stats,
+    /// The `--baseline` run series were compared with (extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
+}
+
+/// What `--baseline` read: series as frequent there as here are background.
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineSummary {
+    /// Files read.
+    pub files: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// The span of its times.
+    pub window: Window,
 }
 
 /// A time span.

@@ -55,6 +55,19 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
     if let Some(line) = clocks_line(s) {
         writeln!(out, "{line}")?;
     }
+    if let Some(b) = &s.baseline {
+        let span = match (&b.window.start, &b.window.end) {
+            (Some(a), Some(z)) => format!(", {a} .. {z}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "baseline: {} file{}, {} lines{span}; what is as frequent there is background",
+            b.files,
+            plural(b.files as usize),
+            group(b.lines)
+        )?;
+    }
     writeln!(out)?;
     match s.causes.first() {
         None => {

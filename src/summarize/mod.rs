@@ -11,9 +11,12 @@ use crate::timestamp::user::TimeBound;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+mod baseline;
 mod series;
 mod timeline;
 use series::*;
+
+pub use baseline::BaselineRun;
 
 /// What the summary is made from.
 pub struct Inputs<'a> {
@@ -36,6 +39,8 @@ pub struct Inputs<'a> {
     pub elapsed_ms: u64,
     /// `--clock-offset SYSTEM=MS` values.
     pub clock_overrides: Vec<(String, i64)>,
+    /// The scan of `--baseline` inputs, if any.
+    pub baseline: Option<BaselineRun<'a>>,
 }
 
 /// Builds the summary.
@@ -51,7 +56,8 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         Some(t) => since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
         None => since.is_none() && until.is_none(),
     };
-    let series = build_series(inp, &in_window, &correct);
+    let normal = inp.baseline.as_ref().map(baseline::Normal::new);
+    let series = build_series(inp, &in_window, &correct, normal.as_ref());
 
     // The window: every time seen (occurrences and traffic samples).
     let all_ts = || series.iter().flat_map(|s| s.occ.iter().filter_map(|o| o.ts));
@@ -78,7 +84,9 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             severity: severity(inp.catalog, s),
             specificity: specificity(inp.catalog, &s.kind),
             remote_share: remote_share(s),
-            novelty: 1.0,
+            novelty: normal.as_ref().map_or(1.0, |n| {
+                n.novelty(s.occ.len(), lo.zip(hi).map_or(0, |(a, b)| b - a), s.baseline_count)
+            }),
             times: s.occ.iter().filter_map(|o| o.ts).collect(),
             ids: s.occ.iter().filter_map(|o| Some((o.request_id()?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(..)),
@@ -312,6 +320,11 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             .map(|s| FileNote { file: s.file.clone(), reason: s.reason.clone() })
             .collect(),
         warnings,
+        baseline: normal.as_ref().map(|n| BaselineSummary {
+            files: n.files,
+            lines: n.lines,
+            window: Window { start: n.first_ms.map(rfc3339), end: n.last_ms.map(rfc3339) },
+        }),
     }
 }
 

@@ -90,6 +90,8 @@ pub(super) struct Series<'a> {
     pub(super) system: u32,
     pub(super) kind: Kind,
     pub(super) occ: Vec<Occurrence<'a>>,
+    /// How often the same series occurs in the `--baseline` run.
+    pub(super) baseline_count: u64,
 }
 
 pub(super) fn remote_share(s: &Series<'_>) -> f64 {
@@ -201,14 +203,18 @@ pub(super) fn specificity(catalog: &Catalog, kind: &Kind) -> f64 {
 pub(super) const TEMPLATE_PRIOR: f64 = 0.5;
 
 /// Groups events by (system, signature) and mines the unnamed lines of
-/// each system into templates; occurrences in time order.
+/// each system into templates (with the baseline's unnamed lines of the
+/// same system, so that both runs share templates); occurrences in time
+/// order, with the baseline's counts.
 pub(super) fn build_series<'a>(
     inp: &Inputs<'a>,
     in_window: &dyn Fn(Option<i64>) -> bool,
     correct: &dyn Fn(u32, Option<i64>) -> Option<i64>,
+    normal: Option<&super::baseline::Normal<'_>>,
 ) -> Vec<Series<'a>> {
     let d = inp.discovery;
     let mut groups: BTreeMap<(u32, Kind), Vec<Occurrence<'a>>> = BTreeMap::new();
+    let mut template_baseline: BTreeMap<(u32, String), u64> = BTreeMap::new();
     for e in inp.data.events.iter() {
         let ts = correct(e.source, e.ts);
         if !in_window(ts) {
@@ -232,7 +238,9 @@ pub(super) fn build_series<'a>(
         if lines.is_empty() {
             continue;
         }
-        let texts: Vec<&[u8]> = lines.iter().map(|u| u.text.as_bytes()).collect();
+        let normal_lines = normal.map_or(&[][..], |n| n.unnamed_of(&d.systems[system]));
+        let texts: Vec<&[u8]> =
+            lines.iter().map(|u| u.text.as_bytes()).chain(normal_lines.iter().copied()).collect();
         let mined = crate::mine::mine_messages(&texts);
         for (u, &t) in lines.iter().zip(&mined.per_line) {
             let tpl = &mined.templates[t];
@@ -242,12 +250,25 @@ pub(super) fn build_series<'a>(
                 .or_default()
                 .push(Occurrence { ts: correct(u.source, u.ts), src: Src::Unnamed(u) });
         }
+        for &t in &mined.per_line[lines.len()..] {
+            let tpl = &mined.templates[t];
+            *template_baseline.entry((system as u32, tpl.id.clone())).or_insert(0) += 1;
+        }
     }
     groups
         .into_iter()
         .map(|((system, kind), mut occ)| {
             occ.sort_by_key(|o| (o.ts.unwrap_or(i64::MAX), o.source(), o.line()));
-            Series { system, kind, occ }
+            let baseline_count = match (&kind, normal) {
+                (Kind::Signature(sig, remote), Some(n)) => {
+                    n.signature_count(&d.systems[system as usize], *sig, *remote)
+                }
+                (Kind::Template(id, _), Some(_)) => {
+                    template_baseline.get(&(system, id.clone())).copied().unwrap_or(0)
+                }
+                (_, None) => 0,
+            };
+            Series { system, kind, occ, baseline_count }
         })
         .collect()
 }
