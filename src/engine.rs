@@ -17,7 +17,7 @@ use crate::event::{self, Event, Level};
 use crate::matcher::{Hit, Matcher, Scratch, UNNAMED};
 use crate::progress::Progress;
 use crate::read::{self, RangeBlock};
-use crate::source::{Source, SourceKind, Warning};
+use crate::source::{Source, SourceKind, Warning, WarningKind};
 use crate::timestamp::{Detector, Layout, Stamp, TimeContext, Zone};
 use crate::trace::{self, Continuation};
 use rayon::prelude::*;
@@ -111,6 +111,7 @@ pub fn scan(
                 Err(e) => {
                     warnings.push(Warning {
                         file: s.display.clone(),
+                        kind: WarningKind::OpenFailed,
                         reason: format!("could not be opened: {}", crate::discover::io_reason(&e)),
                     });
                     opened.push(None);
@@ -219,7 +220,8 @@ impl Ctx<'_> {
                 if let Some(len) = r.shrank_to {
                     out.warnings.push(Warning {
                         file: source.display.clone(),
-                        reason: format!(
+                        kind: WarningKind::Truncated,
+reason: format!(
                             "changed during the scan: it ended at byte {len}, it had {} bytes when found (truncated?); the lines read are kept",
                             source.len
                         ),
@@ -234,6 +236,7 @@ impl Ctx<'_> {
             }
             Err(e) => out.warnings.push(Warning {
                 file: source.display.clone(),
+                kind: WarningKind::ReadError,
                 reason: format!("read error at byte {}: {e}", block.range.start),
             }),
         }
@@ -259,6 +262,7 @@ impl Ctx<'_> {
                 Err(e) => {
                     out.warnings.push(Warning {
                         file: source.display.clone(),
+                        kind: WarningKind::OpenFailed,
                         reason: format!("could not be opened: {}", crate::discover::io_reason(&e)),
                     });
                     return out;
@@ -273,6 +277,7 @@ impl Ctx<'_> {
             let what = if source.kind == SourceKind::Gzip { "gzip data" } else { "stream" };
             out.warnings.push(Warning {
                 file: source.display.clone(),
+                kind: WarningKind::DecodeError,
                 reason: format!("{what} unreadable after {at} decoded bytes: {e}; the lines before are kept"),
             });
         }
@@ -404,6 +409,7 @@ impl Ctx<'_> {
 fn line_cut(source: &Source, at: u64) -> Warning {
     Warning {
         file: source.display.clone(),
+        kind: WarningKind::LineCut,
         reason: format!("a line longer than {} MiB was cut at byte {at}", read::MAX_LINE >> 20),
     }
 }
@@ -641,6 +647,7 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
         if sources[s].nul_head > 0 {
             warnings.push(Warning {
                 file: sources[s].display.clone(),
+                kind: WarningKind::NulHead,
                 reason: format!(
                     "{} NUL bytes at the head skipped (a hole left by copytruncate?)",
                     sources[s].nul_head

@@ -121,8 +121,7 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress, out: &mut dyn Write) -
     out.flush()?;
     Ok(ScanOutcome {
         causes: summary.causes.len(),
-        skipped: summary.skipped.len()
-            + summary.warnings.iter().filter(|w| w.reason.contains("changed during")).count(),
+        skipped: summary.skipped.len() + summary.warnings.iter().filter(|w| w.kind.input_lost()).count(),
     })
 }
 

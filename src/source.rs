@@ -59,4 +59,34 @@ pub struct Warning {
     pub file: String,
     /// What happened, with the byte offset where it is known.
     pub reason: String,
+    /// What kind of problem it is.
+    pub kind: WarningKind,
+}
+
+/// The kinds of problems met in a scanned source (`kind` in the JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// It could not be opened: nothing of it was read.
+    OpenFailed,
+    /// It shrank while it was read (copytruncate): the end was not read.
+    Truncated,
+    /// A read failed part-way.
+    ReadError,
+    /// Its compressed or encoded stream broke part-way.
+    DecodeError,
+    /// A line over the cap was cut; the rest of the line was not matched.
+    LineCut,
+    /// NUL bytes at its head were skipped (a hole left by copytruncate).
+    NulHead,
+    /// Error lines over the cap were counted but not mined.
+    OverCap,
+}
+
+impl WarningKind {
+    /// Part of the input was not read: `--strict` fails on it as on a
+    /// skipped file.
+    pub fn input_lost(self) -> bool {
+        matches!(self, Self::OpenFailed | Self::Truncated | Self::ReadError | Self::DecodeError)
+    }
 }

@@ -75,9 +75,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    let partial =
-        !summary.skipped.is_empty() || summary.warnings.iter().any(|w| w.reason.contains("changed during"));
-    Ok(if config.strict && partial {
+    Ok(if config.strict && summary.input_lost() {
         ExitCode::from(2)
     } else if summary.causes.is_empty() {
         ExitCode::SUCCESS

@@ -36,7 +36,7 @@ pub struct Summary {
     /// Inputs left out.
     pub skipped: Vec<FileNote>,
     /// Problems met while reading inputs that were scanned (extension).
-    pub warnings: Vec<FileNote>,
+    pub warnings: Vec<WarningNote>,
     /// Totals.
     pub stats: Stats,
     /// The `--baseline` run series were compared with (extension).
@@ -228,6 +228,24 @@ pub struct TemplateCount {
     pub first_seen: Option<String>,
     /// When it rose above its baseline, if it did (extension).
     pub onset: Option<String>,
+}
+
+/// A problem met in a scanned file.
+#[derive(Clone, Debug, Serialize)]
+pub struct WarningNote {
+    /// The file.
+    pub file: String,
+    /// What happened.
+    pub reason: String,
+    /// Its kind; some mean part of the input was not read.
+    pub kind: crate::source::WarningKind,
+}
+
+impl Summary {
+    /// Some input was skipped or not read in full: `--strict` exits 2.
+    pub fn input_lost(&self) -> bool {
+        !self.skipped.is_empty() || self.warnings.iter().any(|w| w.kind.input_lost())
+    }
 }
 
 /// A file and a reason.

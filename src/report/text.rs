@@ -148,11 +148,13 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    for (title, notes) in [("Skipped", &s.skipped), ("Warnings", &s.warnings)] {
+    let skipped = s.skipped.iter().map(|n| (&n.file, &n.reason));
+    let warned = s.warnings.iter().map(|n| (&n.file, &n.reason));
+    for (title, notes) in [("Skipped", skipped.collect::<Vec<_>>()), ("Warnings", warned.collect())] {
         if !notes.is_empty() {
             writeln!(out, "\n{}", c.yellow(title))?;
-            for n in notes {
-                writeln!(out, "  {}: {}", n.file, n.reason)?;
+            for (file, reason) in notes {
+                writeln!(out, "  {file}: {reason}")?;
             }
         }
     }

@@ -279,19 +279,20 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         })
         .collect::<Vec<_>>();
 
-    let mut warnings: Vec<FileNote> = inp
+    let mut warnings: Vec<WarningNote> = inp
         .data
         .warnings
         .iter()
-        .map(|w| FileNote { file: w.file.clone(), reason: w.reason.clone() })
+        .map(|w| WarningNote { file: w.file.clone(), reason: w.reason.clone(), kind: w.kind })
         .collect();
     for (s, &n) in inp.data.unnamed_dropped.iter().enumerate() {
         if n > 0 {
-            warnings.push(FileNote {
+            warnings.push(WarningNote {
                 file: d.sources[s].display.clone(),
                 reason: format!(
                     "{n} error lines no signature names were counted but not mined (over the cap)"
                 ),
+                kind: crate::source::WarningKind::OverCap,
             });
         }
     }

@@ -73,6 +73,12 @@ fn truncated_and_corrupt_gzip_keep_what_was_read() {
         "{:?}",
         s.warnings
     );
+    // the end of the file was not read: a partial input, so --strict fails,
+    // and the JSON says which kind of problem it was
+    let out = run(&["scan", "--quiet", "--strict", "--format", "json", dir.join("logs").to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(raw["warnings"][0]["kind"], "decode_error", "{}", raw["warnings"]);
 }
 
 #[test]
