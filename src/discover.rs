@@ -116,6 +116,7 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
                 len: meta.len(),
                 mtime: Some(meta.mtime()),
                 nul_head: sniff.nul_head,
+                identity: Some(crate::source::FileIdentity { dev: meta.dev(), ino: meta.ino() }),
             },
         ));
     }
@@ -145,6 +146,7 @@ fn stdin_source() -> Source {
         len: 0,
         mtime: None,
         nul_head: 0,
+        identity: None,
     }
 }
 
@@ -295,7 +297,7 @@ struct Sniff {
 
 /// Reads the head of a file to tell its kind.
 fn sniff(path: &Path) -> std::io::Result<Sniff> {
-    let mut file = File::open(path)?;
+    let (mut file, _) = crate::source::open_regular(path)?;
     let mut buf = vec![0u8; SNIFF_LEN];
     let n = read_full(&mut file, &mut buf)?;
     let head = &buf[..n];

@@ -22,7 +22,6 @@ use crate::timestamp::{Detector, Layout, Stamp, TimeContext, Zone};
 use crate::trace::{self, Continuation};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::ops::Range;
 
 /// The most lines an event (head + continuation) spans.
@@ -96,39 +95,28 @@ pub fn scan(
     block_size: usize,
     progress: &dyn Progress,
 ) -> ScanData {
+    // Files are opened by the task that reads them, one block at a time,
+    // so open files never outnumber the workers, whatever the number of
+    // sources (a folder of thousands of logs under a limit of 1024).
     let mut tasks: Vec<Task> = Vec::new();
-    let mut opened: Vec<Option<File>> = Vec::with_capacity(sources.len());
-    let mut warnings = Vec::new();
+    let warnings = Vec::new();
     for s in sources {
         match s.kind {
-            SourceKind::Plain => match File::open(&s.path) {
-                Ok(f) => {
-                    for b in read::plan(s.id, s.nul_head, s.len, block_size as u64) {
-                        tasks.push(Task::Range(b));
-                    }
-                    opened.push(Some(f));
+            SourceKind::Plain => {
+                for b in read::plan(s.id, s.nul_head, s.len, block_size as u64) {
+                    tasks.push(Task::Range(b));
                 }
-                Err(e) => {
-                    warnings.push(Warning {
-                        file: s.display.clone(),
-                        kind: WarningKind::OpenFailed,
-                        reason: format!("could not be opened: {}", crate::discover::io_reason(&e)),
-                    });
-                    opened.push(None);
-                }
-            },
-            _ => {
-                tasks.push(Task::Stream(s.id));
-                opened.push(None);
             }
+            _ => tasks.push(Task::Stream(s.id)),
         }
     }
     // Streams first: they are long, sequential tasks.
     tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
     let total: u64 = sources.iter().filter(|s| s.kind == SourceKind::Plain).map(|s| s.len).sum();
     progress.start(total);
-    let ctx = Ctx { sources, matcher, zones, opened: &opened, block_size, progress };
-    let results: Vec<TaskResult> = tasks.par_iter().map_init(Worker::default, |w, t| ctx.run(t, w)).collect();
+    let ctx = Ctx { sources, matcher, zones, block_size, progress };
+    let results: Vec<TaskResult> =
+        tasks.par_iter().map_init(Worker::default, |w, t| ctx.run_isolated(t, w)).collect();
     progress.finish();
     merge(sources, results, warnings)
 }
@@ -142,7 +130,6 @@ struct Ctx<'a> {
     sources: &'a [Source],
     matcher: &'a Matcher,
     zones: &'a [Zone],
-    opened: &'a [Option<File>],
     block_size: usize,
     progress: &'a dyn Progress,
 }
@@ -196,7 +183,48 @@ impl Ctx<'_> {
         Detector::new(TimeContext::new(self.zones[source.system as usize], source.mtime))
     }
 
+    /// Runs a task; a panic in it (a bug, or a file system that breaks a
+    /// promise of `read`) is that file's failure, named in a warning, and
+    /// the other files' results stand.
+    fn run_isolated(&self, task: &Task, w: &mut Worker) -> TaskResult {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(task, w)));
+        outcome.unwrap_or_else(|panic| {
+            *w = Worker::default(); // its buffers may be half-written
+            let (id, index) = match task {
+                Task::Range(b) => (b.source, b.index),
+                Task::Stream(id) => (*id, 0),
+            };
+            let source = &self.sources[id as usize];
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            TaskResult {
+                source: id,
+                order: (id, index),
+                blocks: Vec::new(),
+                warnings: vec![Warning {
+                    file: source.display.clone(),
+                    kind: WarningKind::Failed,
+                    reason: format!(
+                        "internal error while reading block {index} ({what}); that part was not scanned"
+                    ),
+                }],
+            }
+        })
+    }
+
     fn run(&self, task: &Task, w: &mut Worker) -> TaskResult {
+        if let Some(name) = failpoint() {
+            let id = match task {
+                Task::Range(b) => b.source,
+                Task::Stream(id) => *id,
+            };
+            if self.sources[id as usize].display.ends_with(name) {
+                panic!("failpoint FAULTLINE_FAILPOINT_PANIC={name}");
+            }
+        }
         match task {
             Task::Range(b) => self.run_range(b, w),
             Task::Stream(id) => self.run_stream(&self.sources[*id as usize], w),
@@ -211,11 +239,15 @@ impl Ctx<'_> {
             blocks: Vec::new(),
             warnings: Vec::new(),
         };
-        let Some(file) = &self.opened[source.id as usize] else {
-            return out;
+        let file = match source.open_same() {
+            Ok(f) => f,
+            Err(e) => {
+                out.warnings.push(open_failed(source, &e));
+                return out;
+            }
         };
         let mut buf = std::mem::take(&mut w.buf);
-        match read::read_block(file, block, &mut buf) {
+        match read::read_block(&file, block, &mut buf) {
             Ok(r) => {
                 if let Some(len) = r.shrank_to {
                     out.warnings.push(Warning {
@@ -250,7 +282,7 @@ reason: format!(
         let mut det = self.detector(source);
         let reader: Box<dyn std::io::Read> = match source.kind {
             SourceKind::Stdin => Box::new(std::io::stdin().lock()),
-            _ => match File::open(&source.path) {
+            _ => match source.open_same() {
                 Ok(f) => {
                     let f = std::io::BufReader::with_capacity(256 * 1024, f);
                     match source.kind {
@@ -260,11 +292,7 @@ reason: format!(
                     }
                 }
                 Err(e) => {
-                    out.warnings.push(Warning {
-                        file: source.display.clone(),
-                        kind: WarningKind::OpenFailed,
-                        reason: format!("could not be opened: {}", crate::discover::io_reason(&e)),
-                    });
+                    out.warnings.push(open_failed(source, &e));
                     return out;
                 }
             },
@@ -406,6 +434,22 @@ reason: format!(
     }
 }
 
+/// `FAULTLINE_FAILPOINT_PANIC=NAME`: the work on a file whose shown path
+/// ends with NAME panics, so that tests can check a failure stays that
+/// file's (read once; unset in normal runs).
+fn failpoint() -> Option<&'static str> {
+    static NAME: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| std::env::var("FAULTLINE_FAILPOINT_PANIC").ok().filter(|s| !s.is_empty())).as_deref()
+}
+
+fn open_failed(source: &Source, e: &std::io::Error) -> Warning {
+    Warning {
+        file: source.display.clone(),
+        kind: WarningKind::OpenFailed,
+        reason: format!("could not be opened: {}", crate::discover::io_reason(e)),
+    }
+}
+
 fn line_cut(source: &Source, at: u64) -> Warning {
     Warning {
         file: source.display.clone(),
@@ -527,7 +571,8 @@ pub fn read_lines_at(sources: &[Source], wanted: &[(u32, u64)]) -> BTreeMap<(u32
         offsets.sort_unstable();
         offsets.dedup();
         let source = &sources[sid as usize];
-        let Ok(file) = File::open(&source.path) else { continue };
+        // the same file that was scanned, never a FIFO or a rotated-in one
+        let Ok(file) = source.open_same() else { continue };
         match source.kind {
             SourceKind::Plain => {
                 let mut buf = vec![0u8; 4096];
@@ -677,6 +722,9 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
         previous = Some(at);
         !repeat && data.events.binary_search_by_key(&at, |e| (e.source, e.line)).is_err()
     });
+    // A file that cannot be opened fails in each of its blocks: say it once.
+    let mut seen = std::collections::HashSet::new();
+    warnings.retain(|w| seen.insert((w.file.clone(), w.kind, w.reason.clone())));
     data.warnings = warnings;
     data
 }

@@ -107,6 +107,13 @@ impl BlockBuf {
         while n < len {
             match file.read_at(&mut self.data[old + n..old + len], offset + n as u64) {
                 Ok(0) => break,
+                Ok(k) if k > len - n => {
+                    self.len = old + n;
+                    return Err(io::Error::other(format!(
+                        "the system returned {k} bytes for a read of {}",
+                        len - n
+                    )));
+                }
                 Ok(k) => n += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {

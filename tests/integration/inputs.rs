@@ -104,6 +104,57 @@ fn unreadable_inputs_are_named_and_the_run_goes_on() {
     assert!(err.contains("missing.log: skipped: not found"), "{err}");
 }
 
+/// Files are opened as they are read, a few at a time: 1,500 logs under a
+/// limit of 256 open files are all read, none listed as unreadable.
+#[test]
+fn more_files_than_the_open_file_limit_are_all_read() {
+    let dir = Dir::new();
+    for i in 0..1500 {
+        dir.write(&format!("logs/app-{i:04}.log"), format!("{OK}{HIT}"));
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 256 && exec \"$0\" scan --quiet --format json {}",
+            dir.join("logs").to_str().unwrap()
+        ))
+        .arg(env!("CARGO_BIN_EXE_faultline"))
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let s: crate::contract::Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s.stats.files, 1500);
+    assert!(s.warnings.is_empty() && s.skipped.is_empty(), "{:?} {:?}", s.warnings, s.skipped);
+    assert_eq!(auth_count(&s), 1500);
+}
+
+/// A failure in the work on one file (here a panic injected by a fail
+/// point) is that file's: named with its kind, the other files ranked,
+/// and `--strict` exits 2.
+#[test]
+fn a_failure_in_one_file_is_that_files_only() {
+    let dir = Dir::new();
+    dir.write("logs/good.log", format!("{OK}{HIT}"));
+    dir.write("logs/bad.log", format!("{OK}{HIT}{HIT}"));
+    let scan = |strict: bool| {
+        let mut args = vec!["scan", "--quiet", "--format", "json"];
+        if strict {
+            args.push("--strict");
+        }
+        let logs = dir.join("logs");
+        args.push(logs.to_str().unwrap());
+        bin().env("FAULTLINE_FAILPOINT_PANIC", "bad.log").args(&args).output().unwrap()
+    };
+    let out = scan(false);
+    assert!(matches!(code(&out), 0 | 1), "{}", String::from_utf8_lossy(&out.stderr));
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &raw["warnings"][0];
+    assert!(w["file"].as_str().unwrap().ends_with("bad.log") && w["kind"] == "failed", "{}", raw["warnings"]);
+    let s: crate::contract::Summary = serde_json::from_value(raw).unwrap();
+    assert_eq!(auth_count(&s), 1, "good.log is still scanned");
+    assert_eq!(code(&scan(true)), 2);
+}
+
 #[test]
 fn permission_denied_is_named() {
     use std::os::unix::fs::PermissionsExt;
