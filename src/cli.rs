@@ -73,6 +73,10 @@ pub struct ScanArgs {
     /// a series as frequent there as here is background, never a cause.
     #[arg(long, value_name = "PATH")]
     pub baseline: Vec<PathBuf>,
+    /// Keep secrets (tokens, passwords, API keys, cookies...) in evidence
+    /// and templates; by default they read `[REDACTED:kind]`.
+    #[arg(long)]
+    pub no_redact: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -100,6 +104,9 @@ pub struct MineArgs {
     /// One JSON object per input line, in input order.
     #[arg(long)]
     pub per_line: bool,
+    /// Keep secrets in template texts (they are masked by default).
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -208,6 +215,7 @@ impl ScanArgs {
         }
         config.jobs = self.jobs;
         config.strict = self.strict;
+        config.redact = !self.no_redact;
         if let Some(b) = self.block_size {
             config.block_size = b.max(1);
         }

@@ -55,6 +55,8 @@ pub struct ScanConfig {
     /// `--baseline PATH`: logs of a healthy period or run, walked like the
     /// inputs; series as frequent there as here are background.
     pub baselines: Vec<PathBuf>,
+    /// Secrets in evidence and templates are masked (`--no-redact` keeps them).
+    pub redact: bool,
 }
 
 impl ScanConfig {
@@ -78,6 +80,7 @@ impl ScanConfig {
             color: false,
             clock_offsets: Vec::new(),
             baselines: Vec::new(),
+            redact: true,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod matcher;
 pub mod mine;
 pub mod progress;
 pub mod read;
+pub mod redact;
 pub mod report;
 pub mod source;
 pub mod summarize;
@@ -111,7 +112,11 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
         clock_overrides: config.clock_offsets.clone(),
         baseline: baseline.as_ref().map(|(discovery, data)| summarize::BaselineRun { discovery, data }),
     };
-    Ok(summarize::summarize(&inputs))
+    let mut summary = summarize::summarize(&inputs);
+    if config.redact {
+        redact::summary(&mut summary);
+    }
+    Ok(summary)
 }
 
 /// `faultline scan`: scans, ranks and writes the report to `out`.

@@ -134,7 +134,8 @@ fn push_num(o: &mut Vec<u8>, mut n: usize) {
 /// `{"line":N,"cluster":"ID","template":"TEXT"}` (plus `"file"` when
 /// several files are given; `line` is 1-based within its file), else a
 /// table of templates, most frequent first, with counts.
-pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+/// With `redact`, secrets in template texts are masked (`crate::redact`).
+pub fn run(files: &[PathBuf], per_line: bool, redact: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     // per file: its layouts and, per block, how many were known after it
     let mut models: Vec<(header::Layouts, Vec<usize>)> = Vec::with_capacity(files.len());
     let mut table = KeyTable::default();
@@ -165,7 +166,12 @@ pub fn run(files: &[PathBuf], per_line: bool, out: &mut dyn Write) -> anyhow::Re
         })?;
         models.push((layouts.unwrap_or_default(), known));
     }
-    let (templates, of_key) = finish(table);
+    let (mut templates, of_key) = finish(table);
+    if redact {
+        for t in &mut templates {
+            t.template = crate::redact::redact(&t.template);
+        }
+    }
     if !per_line {
         let total: usize = templates.iter().map(|t| t.count).sum();
         writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;

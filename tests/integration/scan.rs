@@ -198,3 +198,35 @@ fn the_example_reads_the_same_in_any_machine_zone() {
         assert!(zones.contains(&("UTC+00:00".to_string(), true)), "TZ={tz}: {zones:?}");
     }
 }
+
+/// Evidence goes into tickets: secrets on the cause's lines are masked in
+/// every format, the diagnosis is the same, and `--no-redact` keeps them.
+#[test]
+fn secrets_in_evidence_are_redacted_in_every_format() {
+    let dir = Dir::new();
+    let mut log = String::new();
+    for i in 0..40 {
+        log.push_str(&format!("2026-11-24T10:{:02}:00Z INFO sync ok request_id=req-{i}\n", i));
+    }
+    for i in 0..20 {
+        log.push_str(&format!(
+            "2026-11-24T10:{:02}:30Z ERROR POST https://api.example.com/v1/orders failed: 401 Unauthorized \
+             (Authorization: Bearer sk_live_4eC39HqLyjWDarjtT1zdp7dc) password=hunter2hunter2 request_id=req-x{i}\n",
+            40 + i
+        ));
+    }
+    dir.write("logs/crm.log", &log);
+    let path = dir.join("logs");
+    let path = path.to_str().unwrap();
+    for format in ["json", "text"] {
+        let out = run(&["scan", "--quiet", "--format", format, path]);
+        assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("[REDACTED:"), "{format}: {text}");
+        for secret in ["sk_live_4eC39HqLyjWDarjtT1zdp7dc", "hunter2hunter2"] {
+            assert!(!text.contains(secret), "{format} leaks {secret}");
+        }
+    }
+    let out = run(&["scan", "--quiet", "--format", "json", "--no-redact", path]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hunter2hunter2"));
+}
