@@ -163,11 +163,9 @@ impl ScanArgs {
         let format = match self.format {
             Some(FormatArg::Json) => Format::Json,
             Some(FormatArg::Text) => Format::Text,
-            Some(f @ (FormatArg::Markdown | FormatArg::Html)) => {
-                return Err(format!(
-                    "--format {} is not available yet: use text or json",
-                    if f == FormatArg::Markdown { "markdown" } else { "html" }
-                ))
+            Some(FormatArg::Markdown) => Format::Markdown,
+            Some(FormatArg::Html) => {
+                return Err("--format html is not available yet: use text, markdown or json".into())
             }
             None if stdout_is_terminal && self.output.is_none() => Format::Text,
             None => Format::Json,

@@ -13,6 +13,8 @@ pub enum Format {
     Text,
     /// The JSON summary of INTERFACE.md.
     Json,
+    /// GitHub-flavoured Markdown, for a ticket or a chat message.
+    Markdown,
 }
 
 /// Everything `scan` needs.

@@ -1,8 +1,11 @@
-//! Renderers: [`Summary`] → bytes, for people (text) and programs (JSON).
+//! Renderers: [`Summary`] → bytes, for people (text), tickets and chat
+//! (Markdown) and programs (JSON).
 //! Renderers are sinks: they never compute, only present.
 
+mod markdown;
 pub mod summary;
 mod text;
+mod words;
 
 pub use summary::Summary;
 
@@ -17,5 +20,6 @@ pub fn render(summary: &Summary, format: Format, color: bool, out: &mut dyn Writ
             out.write_all(b"\n")
         }
         Format::Text => text::render(summary, color, out),
+        Format::Markdown => markdown::render(summary, out),
     }
 }

@@ -40,12 +40,35 @@ fn text_report_tells_the_story() {
 }
 
 #[test]
-fn markdown_is_refused_clearly_for_now() {
+fn html_is_refused_clearly_for_now() {
     let dir = Dir::new();
     incident(&dir);
     let out = run(&["scan", "--format", "html", dir.join("incident").to_str().unwrap()]);
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format html is not available yet"));
+}
+
+/// The Markdown report of the example: the headline names the failure and
+/// the system, the evidence is fenced with its file:line, the steps are a
+/// list, the other candidates a table; a healthy run says so.
+#[test]
+fn markdown_tells_the_story_for_a_ticket() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let out = run(&["scan", "--quiet", "--format", "markdown", example]);
+    assert_eq!(code(&out), 1);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("## authentication failure in erp ("), "{md}");
+    assert!(md.contains("`auth.invalid_token`"), "{md}");
+    assert!(md.contains("`examples/incident/erp/erp-api.log:") || md.contains("erp-api.log:"), "{md}");
+    assert!(md.contains("```text\n{\"ts\""), "{md}");
+    assert!(md.contains("\n1. ") && md.contains("| # | system | category |"), "{md}");
+    // templates by their text, never by a hash
+    assert!(!md.contains("crm: `b496440906a23d82`"), "{md}");
+    let dir = Dir::new();
+    dir.write("logs/app.log", "2026-11-24T10:00:00Z INFO all good\n");
+    let out = run(&["scan", "--quiet", "--format", "markdown", dir.join("logs").to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("## No incident"));
 }
 
 #[test]
@@ -218,7 +241,7 @@ fn secrets_in_evidence_are_redacted_in_every_format() {
     dir.write("logs/crm.log", &log);
     let path = dir.join("logs");
     let path = path.to_str().unwrap();
-    for format in ["json", "text"] {
+    for format in ["json", "text", "markdown"] {
         let out = run(&["scan", "--quiet", "--format", format, path]);
         assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8_lossy(&out.stdout);
