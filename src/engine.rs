@@ -55,8 +55,11 @@ pub struct UnnamedLine {
     pub source: u32,
     /// 1-based line.
     pub line: u64,
-    /// Time, ms since the epoch.
+    /// Time, ms since the epoch (the middle of the second when
+    /// `whole_second`).
     pub ts: Option<i64>,
+    /// Its time was written to the second.
+    pub whole_second: bool,
     /// The line, capped at [`EVIDENCE_MAX`] bytes.
     pub text: Box<str>,
     /// Its request id, if any.
@@ -146,6 +149,7 @@ struct UnnamedInBlock {
     /// Head line index from the block's first owned line.
     rel: i64,
     ts: Option<i64>,
+    whole_second: bool,
     text: Box<str>,
     request_id: Option<Box<str>>,
     level: Level,
@@ -362,6 +366,7 @@ reason: format!(
                             r.unnamed.push(UnnamedInBlock {
                                 rel,
                                 ts: head.stamp.map(event::event_ms),
+                                whole_second: head.stamp.is_some_and(|s| s.whole_second),
                                 text: evidence_text(head_line).into_boxed_str(),
                                 request_id: event::request_id(head_line).or_else(|| event::request_id(line)),
                                 level: event::level(head_line)
@@ -402,6 +407,7 @@ reason: format!(
                 line: 0,
                 offset: buf_offset + head_start as u64,
                 ts: stamp.map(event::event_ms).or(fields.ts),
+                whole_second: stamp.map_or(fields.whole_second, |s| s.whole_second),
                 handled_adjust_ms: event::handled_adjust_ms(head),
                 sig: hit.sig,
                 level,
@@ -660,6 +666,7 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
                         source: r.source,
                         line: (base + u.rel) as u64,
                         ts: u.ts,
+                        whole_second: u.whole_second,
                         text,
                         request_id: u.request_id,
                         level: u.level,

@@ -66,6 +66,9 @@ pub struct Event {
     /// compare clocks: minus the request time an access log writes at the
     /// end of a request.
     pub handled_adjust_ms: i32,
+    /// Its time was written to the second: `ts` is the middle of that
+    /// second (for statistics); reports show the second as written.
+    pub whole_second: bool,
 }
 
 /// The fields of one line other than its signature and position.
@@ -73,6 +76,8 @@ pub struct Event {
 pub struct Fields {
     /// Time, ms since the epoch.
     pub ts: Option<i64>,
+    /// The time was written to the second (see [`Event::whole_second`]).
+    pub whole_second: bool,
     /// Level.
     pub level: Option<Level>,
     /// HTTP status.
@@ -83,8 +88,10 @@ pub struct Fields {
 
 /// Reads time, level, status and request id from a line.
 pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
+    let stamp = detector.find(line);
     Fields {
-        ts: detector.find(line).map(event_ms),
+        ts: stamp.map(event_ms),
+        whole_second: stamp.is_some_and(|s| s.whole_second),
         level: level(line),
         status: http_status(line),
         request_id: request_id(line),
@@ -155,8 +162,11 @@ pub fn handled_adjust_ms(line: &[u8]) -> i32 {
 /// A stamp's instant for events: the middle of its second when it was
 /// written to the second.
 pub fn event_ms(s: crate::timestamp::Stamp) -> i64 {
-    s.ms + if s.whole_second { 500 } else { 0 }
+    s.ms + if s.whole_second { WHOLE_SECOND_MID_MS } else { 0 }
 }
+
+/// Where in its second a time written to the second is placed.
+pub const WHOLE_SECOND_MID_MS: i64 = 500;
 
 /// The `$request_time` (seconds, first number after the user agent) of an
 /// access-log line, in ms.

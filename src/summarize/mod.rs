@@ -60,7 +60,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let series = build_series(inp, &in_window, &correct, normal.as_ref());
 
     // The window: every time seen (occurrences and traffic samples).
-    let all_ts = || series.iter().flat_map(|s| s.occ.iter().filter_map(|o| o.ts));
+    let all_ts = || series.iter().flat_map(|s| s.occ.iter().filter_map(|o| o.shown_ts()));
     let mut lo = all_ts().min();
     let mut hi = all_ts().max();
     for (source, ps) in inp.data.per_source.iter().enumerate() {
@@ -153,8 +153,8 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 signature: words.id.clone(),
                 title: words.title,
                 system: system_name(s.system),
-                first_seen: s.occ.iter().filter_map(|o| o.ts).min().map(rfc3339),
-                last_seen: s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339),
+                first_seen: s.occ.iter().filter_map(|o| o.shown_ts()).min().map(rfc3339),
+                last_seen: s.occ.iter().filter_map(|o| o.shown_ts()).max().map(rfc3339),
                 count: s.occ.len() as u64,
                 http_status: statuses,
                 effects: r
@@ -174,7 +174,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     .collect(),
                 evidence: evidence(inp, &evidence_picks(&s.occ), &lines),
                 advice: words.advice,
-                onset: analysis.changes[r.series].map(|c| rfc3339(c.onset)),
+                onset: analysis.changes[r.series].map(|c| rfc3339(shown_onset(s, c.onset))),
             }
         })
         .collect();
@@ -190,17 +190,17 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let mut signatures = Vec::new();
     let mut templates = Vec::new();
     for (i, s) in series.iter().enumerate() {
-        let first = s.occ.iter().filter_map(|o| o.ts).min().map(rfc3339);
+        let first = s.occ.iter().filter_map(|o| o.shown_ts()).min().map(rfc3339);
         let onset = analysis
             .candidate
             .get(i)
             .is_some_and(|&c| c)
-            .then(|| analysis.changes[i].map(|c| rfc3339(c.onset)))
+            .then(|| analysis.changes[i].map(|c| rfc3339(shown_onset(s, c.onset))))
             .flatten();
         match &s.kind {
             Kind::Signature(sig, _) => {
                 let g = &inp.catalog.signatures[*sig as usize];
-                let last = s.occ.iter().filter_map(|o| o.ts).max().map(rfc3339);
+                let last = s.occ.iter().filter_map(|o| o.shown_ts()).max().map(rfc3339);
                 let system = system_name(s.system);
                 // Both views of a signature are one entry in the list.
                 match signatures
@@ -334,6 +334,12 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
 pub fn fingerprint(system: &str, signature: &str) -> String {
     let digest = Sha256::digest(format!("faultline.cause/v1\0{system}\0{signature}").as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// An onset as written: the time of the occurrence it falls on, shown as
+/// its line wrote it (a whole second, not the middle of it).
+fn shown_onset(s: &Series<'_>, onset: i64) -> i64 {
+    s.occ.iter().find(|o| o.ts == Some(onset)).and_then(|o| o.shown_ts()).unwrap_or(onset)
 }
 
 /// The first occurrence and a typical one (the middle one).

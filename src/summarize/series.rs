@@ -52,6 +52,18 @@ impl<'a> Occurrence<'a> {
             Src::Unnamed(u) => u.line,
         }
     }
+    /// Its time was written to the second.
+    pub(super) fn whole_second(&self) -> bool {
+        match self.src {
+            Src::Event(e) => e.whole_second,
+            Src::Unnamed(u) => u.whole_second,
+        }
+    }
+    /// Its time as written (on the corrected clock): the second itself,
+    /// not the middle of it that `ts` holds for statistics.
+    pub(super) fn shown_ts(&self) -> Option<i64> {
+        self.ts.map(|t| if self.whole_second() { t - crate::event::WHOLE_SECOND_MID_MS } else { t })
+    }
     pub(super) fn level(&self) -> Level {
         match self.src {
             Src::Event(e) => e.level,

@@ -116,17 +116,15 @@ fn first_time(inp: &Inputs<'_>, system: usize) -> i64 {
         .unwrap_or(0)
 }
 
-/// Per system: does it write whole seconds? (At least 90% of its event
-/// times fall in the middle of a second, where whole seconds are read.)
+/// Per system: does it write whole seconds? (At least 90% of its timed
+/// events were written to the second.)
 fn whole_second_systems(inp: &Inputs<'_>) -> Vec<bool> {
     let d = inp.discovery;
     let mut seconds = vec![(0usize, 0usize); d.systems.len()];
-    for e in &inp.data.events {
-        if let Some(t) = e.ts {
-            let s = &mut seconds[d.sources[e.source as usize].system as usize];
-            s.0 += (t.rem_euclid(1000) == 500) as usize;
-            s.1 += 1;
-        }
+    for e in inp.data.events.iter().filter(|e| e.ts.is_some()) {
+        let s = &mut seconds[d.sources[e.source as usize].system as usize];
+        s.0 += e.whole_second as usize;
+        s.1 += 1;
     }
     seconds.iter().map(|&(w, n)| n > 0 && w * 10 >= n * 9).collect()
 }
