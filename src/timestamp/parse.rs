@@ -27,6 +27,9 @@ pub enum Layout {
     Us,
     /// `Nov 24 19:07:01` (RFC 3164, no year).
     Syslog,
+    /// `I1124 19:07:01.123456   12345 file.go:42]` (Kubernetes klog and
+    /// glog: a level letter, no year).
+    Klog,
     /// `Tue Nov 24 19:07:01.123456 2026` (ctime, Apache error log).
     Ctime,
     /// `Nov 24, 2026 7:07:01 PM` (java.util.logging).
@@ -54,6 +57,7 @@ impl Layout {
             Layout::AccessLog => "dd/Mon/yyyy:hh:mm:ss zone",
             Layout::Us => "mm/dd/yyyy hh:mm:ss",
             Layout::Syslog => "rfc3164 (Mon dd hh:mm:ss)",
+            Layout::Klog => "klog (Lmmdd hh:mm:ss.uuuuuu)",
             Layout::Ctime => "ctime (Www Mon dd hh:mm:ss yyyy)",
             Layout::Jul => "java.util.logging (Mon dd, yyyy h:mm:ss AM)",
             Layout::EpochS => "epoch seconds",
@@ -62,6 +66,24 @@ impl Layout {
             Layout::EpochNs => "epoch nanoseconds",
         }
     }
+}
+
+/// `I1124 19:07:01.123456   12345 file.go:42]`: a level letter, month and
+/// day, the time to the microsecond, then the thread id (required, so that
+/// a word like `E1234` before a time is not taken for a header).
+fn klog(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
+    if !matches!(b.get(i), Some(b'I' | b'W' | b'E' | b'F')) || !is(b, i + 5, b' ') {
+        return None;
+    }
+    let (mo, d) = (num(b, i + 1, 2)?, num(b, i + 3, 2)?);
+    let (h, mi, s, e) = hms(b, i + 6, b':', false)?;
+    let (ns, e) = fraction(b, e, false);
+    let spaces = b[e..].iter().take_while(|&&c| c == b' ').count();
+    if spaces == 0 || !b.get(e + spaces).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let local = make(year, mo, d, h, mi, s, ns).or_else(|| make(year - 1, mo, d, h, mi, s, ns))?;
+    Some(Parsed { local, offset_s: None, yearless: true, layout: Layout::Klog, end: e })
 }
 
 /// What a parser read.
@@ -394,6 +416,9 @@ fn epoch(b: &[u8], i: usize, run: usize) -> Option<Parsed> {
 }
 
 fn parse_alpha(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
+    if let Some(p) = klog(b, i, year) {
+        return Some(p);
+    }
     if weekday(b, i) && is(b, i + 3, b' ') {
         // Tue Nov 24 19:07:01.123456 2026
         let j = i + 4;

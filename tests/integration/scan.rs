@@ -253,3 +253,22 @@ fn secrets_in_evidence_are_redacted_in_every_format() {
     let out = run(&["scan", "--quiet", "--format", "json", "--no-redact", path]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("hunter2hunter2"));
 }
+
+/// Kubernetes klog/glog lines: the level letter and the yearless time of
+/// the header are read, so a kubelet's failure is an event at its time.
+#[test]
+fn klog_headers_are_read() {
+    let dir = Dir::new();
+    dir.write(
+        "logs/kubelet.log",
+        "I1124 19:07:00.100000       1 main.go:42] started\n\
+         E1124 19:07:01.123456   12345 reflector.go:138] Failed to watch *v1.Pod: Get \"https://10.0.0.1:443/api/v1/pods\": dial tcp 10.0.0.1:443: connect: connection refused\n",
+    );
+    let out =
+        run(&["scan", "--quiet", "--format", "json", "--tz", "UTC", dir.join("logs").to_str().unwrap()]);
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sig = &raw["signatures"][0];
+    assert_eq!(sig["signature"], "net.conn_refused", "{}", raw["signatures"]);
+    assert!(sig["first_seen"].as_str().unwrap().ends_with("-11-24T19:07:01.123Z"), "{sig}");
+    assert_eq!(raw["systems"][0]["time_formats"][0], "klog (Lmmdd hh:mm:ss.uuuuuu)");
+}
