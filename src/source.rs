@@ -122,6 +122,9 @@ pub enum WarningKind {
     OverCap,
     /// Reading it failed inside faultline (a bug): part of it not scanned.
     Failed,
+    /// Its times carry no year and the file's date gave the wrong one:
+    /// the year of the other sources was taken.
+    YearInferred,
 }
 
 impl WarningKind {

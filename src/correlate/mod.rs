@@ -22,6 +22,7 @@ pub mod echo;
 pub mod incident;
 pub mod score;
 pub mod skew;
+pub mod years;
 pub mod zones;
 
 use changepoint::{rising_change, significance, Change};

@@ -285,6 +285,21 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .iter()
         .map(|w| WarningNote { file: w.file.clone(), reason: w.reason.clone(), kind: w.kind })
         .collect();
+    for (s, &shift) in clocks.year_shift_ms.iter().enumerate() {
+        if shift != 0 {
+            let years = (shift as f64 / (365.25 * 86_400_000.0)).round() as i64;
+            warnings.push(WarningNote {
+                file: d.sources[s].display.clone(),
+                reason: format!(
+                    "its times carry no year and the file's date put them {} year{} {}; read in the year of the other systems' dated lines",
+                    years.abs(),
+                    if years.abs() == 1 { "" } else { "s" },
+                    if years > 0 { "later" } else { "earlier" }
+                ),
+                kind: crate::source::WarningKind::YearInferred,
+            });
+        }
+    }
     for (s, &n) in inp.data.unnamed_dropped.iter().enumerate() {
         if n > 0 {
             warnings.push(WarningNote {

@@ -6,6 +6,7 @@
 use super::Inputs;
 use crate::catalog::Category;
 use crate::correlate::skew;
+use crate::correlate::years::{self, YearFacts};
 use crate::correlate::zones::{self, SourceFacts, SourceZone};
 
 /// The clocks of a run.
@@ -19,6 +20,8 @@ pub(super) struct Timeline {
     pub(super) zone_errors: Vec<i64>,
     /// Per source: its zone after alignment.
     pub(super) sources: Vec<SourceZone>,
+    /// Per source: whole years taken out of its yearless times, ms.
+    pub(super) year_shift_ms: Vec<i64>,
     /// Per source: the whole correction of its times.
     source_offset_ms: Vec<i64>,
 }
@@ -79,7 +82,19 @@ pub(super) fn timeline(inp: &Inputs<'_>) -> Timeline {
         })
         .collect();
     let sources = zones::align_sources(&facts);
-    let source_error: Vec<i64> = sources.iter().map(|z| z.error_ms).collect();
+    let year_facts: Vec<YearFacts> = d
+        .sources
+        .iter()
+        .map(|s| {
+            let ps = &inp.data.per_source[s.id as usize];
+            YearFacts {
+                yearless: !ps.layouts.is_empty() && ps.layouts.keys().all(|l| l.yearless()),
+                first_ms: ps.volume.first().map(|v| v.0),
+            }
+        })
+        .collect();
+    let year_shift_ms = years::shifts(&year_facts);
+    let source_error: Vec<i64> = sources.iter().zip(&year_shift_ms).map(|(z, y)| z.error_ms + y).collect();
     let whole_seconds = whole_second_systems(inp);
     let mut offsets = clock_offsets(inp, &whole_seconds, &source_error);
     let knowledge = zones::system_knowledge(d.systems.len(), &facts, &sources);
@@ -104,7 +119,7 @@ pub(super) fn timeline(inp: &Inputs<'_>) -> Timeline {
         .iter()
         .map(|s| source_error[s.id as usize] + offsets[s.system as usize].offset_ms)
         .collect();
-    Timeline { whole_seconds, offsets, zone_errors, sources, source_offset_ms }
+    Timeline { whole_seconds, offsets, zone_errors, sources, year_shift_ms, source_offset_ms }
 }
 
 /// The first time a system wrote, as read (for the offset of its zone).

@@ -45,6 +45,11 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Its times carry no year (it comes from the file's date).
+    pub fn yearless(self) -> bool {
+        matches!(self, Layout::Syslog | Layout::Klog)
+    }
+
     /// A short name for reports.
     pub fn name(self) -> &'static str {
         match self {

@@ -272,3 +272,35 @@ fn klog_headers_are_read() {
     assert!(sig["first_seen"].as_str().unwrap().ends_with("-11-24T19:07:01.123Z"), "{sig}");
     assert_eq!(raw["systems"][0]["time_formats"][0], "klog (Lmmdd hh:mm:ss.uuuuuu)");
 }
+
+/// A syslog file copied a year after it was written: its file date gives
+/// the wrong year, the other system's dated lines give the right one, and
+/// the report says it took that one.
+#[test]
+fn the_year_of_yearless_lines_comes_from_the_other_systems() {
+    let dir = Dir::new();
+    let mut api = String::new();
+    let mut relay = String::new();
+    for i in 0..30 {
+        api.push_str(&format!("2026-11-24T19:{i:02}:00.000Z INFO ok request_id=req-{i}\n"));
+        relay.push_str(&format!("Nov 24 19:{i:02}:10 relay-1 relay[42]: INFO delivered\n"));
+    }
+    api.push_str("2026-11-24T19:30:00.000Z ERROR upstream said 401 Unauthorized: invalid_token\n");
+    relay.push_str(
+        "Nov 24 19:30:01 relay-1 relay[42]: ERROR dial tcp 10.0.0.5:443: connect: connection refused\n",
+    );
+    dir.write("logs/api/api.log", &api);
+    let copied = dir.write("logs/relay/messages", &relay);
+    let a_year_later = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_829_000_000); // 2027-12-16
+    std::fs::File::options().write(true).open(&copied).unwrap().set_modified(a_year_later).unwrap();
+    let out =
+        run(&["scan", "--quiet", "--format", "json", "--tz", "UTC", dir.join("logs").to_str().unwrap()]);
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let relay_sig = raw["signatures"].as_array().unwrap().iter().find(|g| g["system"] == "relay").unwrap();
+    assert_eq!(relay_sig["first_seen"], "2026-11-24T19:30:01.000Z", "{}", raw["signatures"]);
+    let w = raw["warnings"].as_array().unwrap();
+    assert!(
+        w.iter().any(|w| w["kind"] == "year_inferred" && w["file"].as_str().unwrap().ends_with("messages")),
+        "{w:?}"
+    );
+}
