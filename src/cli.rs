@@ -26,6 +26,24 @@ pub enum Command {
     /// Inspect the signature catalog.
     #[command(subcommand)]
     Patterns(PatternsCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// When the text report is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (for `less -R`).
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Args, Debug)]
@@ -77,6 +95,10 @@ pub struct ScanArgs {
     /// and templates; by default they read `[REDACTED:kind]`.
     #[arg(long)]
     pub no_redact: bool,
+    /// Colour in the text report: auto (on a terminal, unless NO_COLOR is
+    /// set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

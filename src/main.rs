@@ -26,6 +26,23 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         cli::Command::Scan(args) => terminal::scan(args),
         cli::Command::Mine(args) => terminal::mine(args),
         cli::Command::Patterns(cmd) => terminal::patterns(cmd),
+        cli::Command::Completions { shell } => {
+            let mut out = stdout();
+            clap_complete::generate(
+                shell,
+                &mut <cli::Cli as clap::CommandFactory>::command(),
+                "faultline",
+                &mut out,
+            );
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        cli::Command::Man => {
+            let mut out = stdout();
+            clap_mangen::Man::new(<cli::Cli as clap::CommandFactory>::command()).render(&mut out)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

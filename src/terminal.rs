@@ -46,6 +46,7 @@ fn bar() -> Bar {
 
 pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let quiet = args.quiet;
+    let color_choice = args.color;
     let config = args.into_config(crate::stdout_is_terminal()).map_err(anyhow::Error::msg)?;
     let show_bar = !quiet && std::io::stderr().is_terminal();
     let progress: Box<dyn Progress> = if show_bar { Box::new(bar()) } else { Box::new(NoProgress) };
@@ -69,7 +70,11 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("{}: cannot write the report", path.display()))?;
         }
         None => {
-            let color = color_ok && crate::stdout_is_terminal();
+            let color = match color_choice {
+                crate::cli::ColorChoice::Always => true,
+                crate::cli::ColorChoice::Never => false,
+                crate::cli::ColorChoice::Auto => color_ok && crate::stdout_is_terminal(),
+            };
             let mut out = crate::stdout();
             faultline::report::render(&summary, config.format, color, &mut out)?;
             out.flush()?;

@@ -304,3 +304,26 @@ fn the_year_of_yearless_lines_comes_from_the_other_systems() {
         "{w:?}"
     );
 }
+
+/// The conventions of the tools people already use: `--color always` keeps
+/// colour in a pipe (for `less -R`), `never` and NO_COLOR drop it;
+/// completions and a man page are printed on demand.
+#[test]
+fn color_completions_and_man_page() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let text = |extra: &[&str]| {
+        let mut args = vec!["scan", "--quiet", "--format", "text"];
+        args.extend_from_slice(extra);
+        args.push(example);
+        String::from_utf8(run(&args).stdout).unwrap()
+    };
+    assert!(text(&["--color", "always"]).contains("\u{1b}["));
+    assert!(!text(&["--color", "never"]).contains("\u{1b}["));
+    assert!(!text(&[]).contains("\u{1b}["), "not a terminal: no colour");
+    let out = run(&["completions", "bash"]);
+    assert_eq!(code(&out), 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("_faultline"));
+    let out = run(&["man"]);
+    assert_eq!(code(&out), 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH faultline 1"));
+}
