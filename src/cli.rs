@@ -35,6 +35,11 @@ pub enum Command {
     Man,
 }
 
+/// The largest `--clock-offset`, ms: 30 days.
+const MAX_CLOCK_OFFSET_MS: u64 = 30 * 86_400_000;
+/// `--jobs` is clamped to this.
+const MAX_JOBS: usize = 256;
+
 /// When the text report is coloured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -207,6 +212,12 @@ impl ScanArgs {
                 .split_once('=')
                 .and_then(|(s, ms)| Some((s.to_string(), ms.trim().parse::<i64>().ok()?)));
             match parsed {
+                Some((_, ms)) if ms.unsigned_abs() > MAX_CLOCK_OFFSET_MS => {
+                    return Err(format!(
+                        "--clock-offset {spec:?}: at most {} days either way (a larger offset is not a clock skew)",
+                        MAX_CLOCK_OFFSET_MS / 86_400_000
+                    ))
+                }
                 Some(p) if !p.0.is_empty() => config.clock_offsets.push(p),
                 _ => return Err(format!("--clock-offset takes SYSTEM=MS (e.g. erp=-4200), got {spec:?}")),
             }
@@ -233,7 +244,8 @@ impl ScanArgs {
         if self.jobs == Some(0) {
             return Err("--jobs must be at least 1".into());
         }
-        config.jobs = self.jobs;
+        // more threads than this only cost time to start
+        config.jobs = self.jobs.map(|j| j.min(MAX_JOBS));
         config.strict = self.strict;
         config.redact = !self.no_redact;
         if let Some(b) = self.block_size {

@@ -253,7 +253,10 @@ impl Ctx<'_> {
         let mut buf = std::mem::take(&mut w.buf);
         match read::read_block(&file, block, &mut buf) {
             Ok(r) => {
-                if let Some(len) = r.shrank_to {
+                if let Some(read_to) = r.shrank_to {
+                    // the file's own length now, not where this block's read
+                    // stopped: every block past the cut stops at its start
+                    let len = file.metadata().map_or(read_to, |m| m.len().min(read_to));
                     out.warnings.push(Warning {
                         file: source.display.clone(),
                         kind: WarningKind::Truncated,
@@ -729,9 +732,13 @@ fn merge(sources: &[Source], mut results: Vec<TaskResult>, mut warnings: Vec<War
         previous = Some(at);
         !repeat && data.events.binary_search_by_key(&at, |e| (e.source, e.line)).is_err()
     });
-    // A file that cannot be opened fails in each of its blocks: say it once.
+    // A file that cannot be opened, or shrank, fails in each of its blocks:
+    // say it once (the first block's account, whose offset is the lowest).
     let mut seen = std::collections::HashSet::new();
-    warnings.retain(|w| seen.insert((w.file.clone(), w.kind, w.reason.clone())));
+    warnings.retain(|w| match w.kind {
+        WarningKind::OpenFailed | WarningKind::Truncated => seen.insert((w.file.clone(), w.kind)),
+        _ => true,
+    });
     data.warnings = warnings;
     data
 }

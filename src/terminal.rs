@@ -53,11 +53,13 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let mut config = config;
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let summary = faultline::scan_summary(&config, progress.as_ref())?;
+    // file names are shown printable: a name cannot forge a stderr line
+    use faultline::report::printable;
     for s in &summary.skipped {
-        eprintln!("faultline: {}: skipped: {}", s.file, s.reason);
+        eprintln!("faultline: {}: skipped: {}", printable(&s.file), printable(&s.reason));
     }
     for w in &summary.warnings {
-        eprintln!("faultline: {}: {}", w.file, w.reason);
+        eprintln!("faultline: {}: {}", printable(&w.file), printable(&w.reason));
     }
     match &config.output {
         Some(path) => {

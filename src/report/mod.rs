@@ -8,6 +8,7 @@ mod text;
 mod words;
 
 pub use summary::Summary;
+pub use words::printable;
 
 use crate::config::Format;
 use std::io::{self, Write};

@@ -3,6 +3,7 @@
 //! binary decides: a terminal and no `NO_COLOR`).
 
 use super::summary::*;
+use super::words::printable;
 use super::words::{group, human_bytes, human_lag, plural};
 use crate::correlate::skew::ClockMethod;
 use anstyle::{AnsiColor, Style};
@@ -34,8 +35,12 @@ impl Paint {
     }
 }
 
-/// Writes the text report.
+/// Writes the text report. Text from the logs and file names is shown
+/// with control characters escaped, so a log line cannot retitle or clear
+/// the reader's terminal, nor a file name forge a line (JSON stays exact).
 pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let clean = printable_summary(s);
+    let s = &clean;
     let c = Paint { on: color };
     writeln!(
         out,
@@ -160,6 +165,50 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The summary with every string that comes from the inputs made
+/// printable.
+fn printable_summary(s: &Summary) -> Summary {
+    let mut s = s.clone();
+    let p = |t: &mut String| {
+        if let std::borrow::Cow::Owned(o) = printable(t) {
+            *t = o;
+        }
+    };
+    for c in s.causes.iter_mut().chain(s.candidates.iter_mut()) {
+        p(&mut c.title);
+        p(&mut c.system);
+        p(&mut c.signature);
+        for e in &mut c.evidence {
+            p(&mut e.file);
+            // evidence keeps its line breaks (a hit shown under its head)
+            e.text = e.text.split('\n').map(|l| printable(l).into_owned()).collect::<Vec<_>>().join("\n");
+        }
+        for e in &mut c.effects {
+            p(&mut e.system);
+            p(&mut e.signature);
+        }
+    }
+    for g in &mut s.signatures {
+        p(&mut g.system);
+    }
+    for t in &mut s.templates {
+        p(&mut t.template);
+        p(&mut t.system);
+    }
+    for x in &mut s.systems {
+        p(&mut x.name);
+    }
+    for n in &mut s.skipped {
+        p(&mut n.file);
+        p(&mut n.reason);
+    }
+    for n in &mut s.warnings {
+        p(&mut n.file);
+        p(&mut n.reason);
+    }
+    s
 }
 
 /// "clocks: on the crm clock; erp +4.2 s (50 shared requests)".

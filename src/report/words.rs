@@ -45,9 +45,35 @@ pub(super) fn human_lag(ms: i64) -> String {
     }
 }
 
+/// Text with its control characters escaped (`\x1b`, `\r`, `\n`...), so
+/// that it prints as one plain line on a terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("plain\ttext"), "plain\ttext");
+        assert_eq!(printable("\u{1b}]0;pwned\u{7}x"), "\\x1b]0;pwned\\x07x");
+        assert_eq!(printable("a.log\nfaultline: forged"), "a.log\\nfaultline: forged");
+    }
 
     #[test]
     fn numbers_read_well() {

@@ -267,7 +267,11 @@ fn file_truncated_during_the_scan() {
     let s: crate::contract::Summary = serde_json::from_slice(&out.stdout).unwrap();
     let other = s.signatures.iter().filter(|g| g.system == "logs").map(|g| g.count).sum::<u64>();
     assert!(other >= 1);
-    if let Some(w) = s.warnings.iter().find(|w| w.file.ends_with("live.log")) {
-        assert!(w.reason.contains("changed during the scan"), "{w:?}");
+    // one warning for the file, whatever the number of blocks cut, with the
+    // length the file really has now
+    let cut: Vec<_> = s.warnings.iter().filter(|w| w.file.ends_with("live.log")).collect();
+    assert!(cut.len() <= 1, "{cut:?}");
+    if let Some(w) = cut.first() {
+        assert!(w.reason.contains("changed during the scan: it ended at byte 0,"), "{w:?}");
     }
 }

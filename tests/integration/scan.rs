@@ -327,3 +327,22 @@ fn color_completions_and_man_page() {
     assert_eq!(code(&out), 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains(".TH faultline 1"));
 }
+
+/// Escape sequences in log lines (a title change, a screen clear) and in
+/// file names reach the text report and stderr escaped; JSON stays exact.
+#[test]
+fn terminal_escapes_from_logs_are_shown_escaped_in_text() {
+    let dir = Dir::new();
+    let nasty = "2026-11-24T10:00:00Z ERROR upstream said 401 Unauthorized: invalid_token \u{1b}]0;pwned\u{7}\u{1b}[2J\n";
+    dir.write("logs/app\u{1b}[31m.log", nasty.repeat(3));
+    dir.write("logs/core.bin", b"\x00\x01\x02");
+    let path = dir.join("logs");
+    let out = run(&["scan", "--quiet", "--format", "text", "--color", "never", path.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains('\u{1b}'));
+    let out = run(&["scan", "--quiet", "--format", "json", "--no-redact", path.to_str().unwrap()]);
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(raw.to_string().contains("\\u001b]0;pwned"), "JSON keeps the bytes, escaped by JSON itself");
+}
