@@ -125,6 +125,9 @@ pub enum WarningKind {
     /// Its times carry no year and the file's date gave the wrong one:
     /// the year of the other sources was taken.
     YearInferred,
+    /// Some of its lines are dated far from all the others (months away,
+    /// or in the future): kept out of the window and the ranking.
+    TimeOutlier,
 }
 
 impl WarningKind {

@@ -49,11 +49,14 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
     let d = inp.discovery;
     let clocks = timeline::timeline(inp);
     let correct = |source: u32, ts: Option<i64>| ts.map(|t| clocks.correct(source, t));
-    let newest = inp.data.events.iter().filter_map(|e| correct(e.source, e.ts)).max();
+    let plausible = timeline::plausible_range(inp, &clocks);
+    let believable = |t: i64| plausible.is_none_or(|(a, b)| t >= a && t <= b);
+    let newest =
+        inp.data.events.iter().filter_map(|e| correct(e.source, e.ts)).filter(|&t| believable(t)).max();
     let since = inp.since.zip(newest).map(|(b, n)| b.resolve(n));
     let until = inp.until.zip(newest).map(|(b, n)| b.resolve(n));
     let in_window = |ts: Option<i64>| match ts {
-        Some(t) => since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
+        Some(t) => believable(t) && since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
         None => since.is_none() && until.is_none(),
     };
     let normal = inp.baseline.as_ref().map(baseline::Normal::new);
@@ -67,6 +70,9 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         let off = clocks.source_offset(source as u32);
         for &(a, b, _) in &ps.volume {
             let (a, b) = (a - off, b - off);
+            if !believable(a) || !believable(b) {
+                continue;
+            }
             let (a, b) = (since.map_or(a, |s| a.max(s)), until.map_or(b, |u| b.min(u)));
             lo = Some(lo.map_or(a, |l| l.min(a)));
             hi = Some(hi.map_or(b, |h| h.max(b)));
@@ -285,6 +291,27 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .iter()
         .map(|w| WarningNote { file: w.file.clone(), reason: w.reason.clone(), kind: w.kind })
         .collect();
+    // Lines dated far from all the others: named, never silently dropped.
+    let mut outliers: BTreeMap<u32, (u64, i64)> = BTreeMap::new();
+    let dated = (inp.data.events.iter().map(|e| (e.source, e.ts)))
+        .chain(inp.data.unnamed.iter().map(|u| (u.source, u.ts)));
+    for (source, ts) in dated {
+        if let Some(t) = correct(source, ts).filter(|&t| !believable(t)) {
+            let e = outliers.entry(source).or_insert((0, t));
+            e.0 += 1;
+        }
+    }
+    for (source, (n, first)) in outliers {
+        warnings.push(WarningNote {
+            file: d.sources[source as usize].display.clone(),
+            reason: format!(
+                "{n} line{} dated far from the rest of the logs (such as {}) kept out of the window and the ranking",
+                if n == 1 { "" } else { "s" },
+                rfc3339(first)
+            ),
+            kind: crate::source::WarningKind::TimeOutlier,
+        });
+    }
     for (s, &shift) in clocks.year_shift_ms.iter().enumerate() {
         if shift != 0 {
             let years = (shift as f64 / (365.25 * 86_400_000.0)).round() as i64;

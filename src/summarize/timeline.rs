@@ -122,6 +122,36 @@ pub(super) fn timeline(inp: &Inputs<'_>) -> Timeline {
     Timeline { whole_seconds, offsets, zone_errors, sources, year_shift_ms, source_offset_ms }
 }
 
+/// The span where the run's times plausibly are, on the common clock: a
+/// line dated months away from all the others (a clock reset, a typo in a
+/// test fixture, a year gone wrong) must not become the incident, nor make
+/// `--since 2h` keep only itself. The bulk is the 5th to 95th percentile of
+/// every time seen; times more than three bulks (at least three days) out,
+/// or more than a day past now while the bulk is not, are outliers.
+pub(super) fn plausible_range(inp: &Inputs<'_>, clocks: &Timeline) -> Option<(i64, i64)> {
+    const DAY_MS: i64 = 86_400_000;
+    let d = inp.discovery;
+    let mut times: Vec<i64> = (inp.data.events.iter().filter_map(|e| Some(clocks.correct(e.source, e.ts?))))
+        .chain(inp.data.unnamed.iter().filter_map(|u| Some(clocks.correct(u.source, u.ts?))))
+        .chain(d.sources.iter().flat_map(|s| {
+            let ps = &inp.data.per_source[s.id as usize];
+            ps.volume.iter().flat_map(move |v| [clocks.correct(s.id, v.0), clocks.correct(s.id, v.1)])
+        }))
+        .collect();
+    if times.is_empty() {
+        return None;
+    }
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let (lo, hi) = if times.len() >= 20 { (at(0.05), at(0.95)) } else { (at(0.5), at(0.5)) };
+    let width = (hi - lo).max(DAY_MS);
+    // past now is implausible only when the bulk itself is not (a whole
+    // run dated ahead is a clock set wrong everywhere, or a fixture)
+    let now = chrono::Utc::now().timestamp_millis();
+    let end = if hi <= now { (hi + 3 * width).min(now + DAY_MS) } else { hi + 3 * width };
+    Some((lo - 3 * width, end))
+}
+
 /// The first time a system wrote, as read (for the offset of its zone).
 fn first_time(inp: &Inputs<'_>, system: usize) -> i64 {
     let d = inp.discovery;

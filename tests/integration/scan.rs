@@ -346,3 +346,43 @@ fn terminal_escapes_from_logs_are_shown_escaped_in_text() {
     let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(raw.to_string().contains("\\u001b]0;pwned"), "JSON keeps the bytes, escaped by JSON itself");
 }
+
+/// One line dated seven months ahead of the rest (a clock reset) is named
+/// in a warning and kept out of the window, so it neither becomes the
+/// cause nor makes `--since 2h` keep only itself.
+#[test]
+fn a_line_dated_months_away_is_kept_out_of_the_window() {
+    let dir = Dir::new();
+    let mut log = String::new();
+    for i in 0..40 {
+        log.push_str(&format!("2026-11-24T10:{i:02}:00Z INFO ok request_id=req-{i}\n"));
+    }
+    for i in 0..10 {
+        log.push_str(&format!(
+            "2026-11-24T10:{:02}:30Z ERROR upstream said 401 Unauthorized: invalid_token\n",
+            40 + i
+        ));
+    }
+    log.push_str("2027-06-24T10:00:00Z ERROR dial tcp 10.0.0.5:443: connect: connection refused\n");
+    dir.write("logs/app.log", &log);
+    let path = dir.join("logs");
+    for extra in [&[][..], &["--since", "2h"][..]] {
+        let mut args = vec!["scan", "--quiet", "--format", "json", "--tz", "UTC"];
+        args.extend_from_slice(extra);
+        args.push(path.to_str().unwrap());
+        let out = run(&args);
+        let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            raw["window"]["end"].as_str().unwrap().starts_with("2026-11-24"),
+            "{extra:?}: {}",
+            raw["window"]
+        );
+        assert!(raw["signatures"].as_array().unwrap().iter().all(|g| g["signature"] != "net.conn_refused"));
+        let w = raw["warnings"].as_array().unwrap();
+        assert!(
+            w.iter()
+                .any(|w| w["kind"] == "time_outlier" && w["reason"].as_str().unwrap().contains("2027-06-24")),
+            "{w:?}"
+        );
+    }
+}
