@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Finds the failure that started an incident across the logs of
 /// integrated systems.
 #[derive(Parser, Debug)]
-#[command(name = "faultline", version, about, long_about = None)]
+#[command(name = "faultline", version = env!("FAULTLINE_VERSION"), about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -134,6 +134,9 @@ pub struct MineArgs {
     /// Keep secrets in template texts (they are masked by default).
     #[arg(long)]
     pub no_redact: bool,
+    /// Show only the N most frequent templates (not with --per-line).
+    #[arg(long, value_name = "N", conflicts_with = "per_line")]
+    pub top: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]

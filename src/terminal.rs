@@ -93,7 +93,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 
 pub fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
     let mut out = crate::stdout();
-    faultline::mine::run(&args.files, args.per_line, !args.no_redact, &mut out)?;
+    faultline::mine::run(&args.files, args.per_line, !args.no_redact, args.top, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -135,7 +135,15 @@ fn push_num(o: &mut Vec<u8>, mut n: usize) {
 /// several files are given; `line` is 1-based within its file), else a
 /// table of templates, most frequent first, with counts.
 /// With `redact`, secrets in template texts are masked (`crate::redact`).
-pub fn run(files: &[PathBuf], per_line: bool, redact: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+/// `top` keeps the N most frequent templates in the table (the totals
+/// still count every line).
+pub fn run(
+    files: &[PathBuf],
+    per_line: bool,
+    redact: bool,
+    top: Option<usize>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     // per file: its layouts and, per block, how many were known after it
     let mut models: Vec<(header::Layouts, Vec<usize>)> = Vec::with_capacity(files.len());
     let mut table = KeyTable::default();
@@ -175,7 +183,7 @@ pub fn run(files: &[PathBuf], per_line: bool, redact: bool, out: &mut dyn Write)
     if !per_line {
         let total: usize = templates.iter().map(|t| t.count).sum();
         writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
-        for t in &templates {
+        for t in templates.iter().take(top.unwrap_or(usize::MAX)) {
             let share = 100.0 * t.count as f64 / total.max(1) as f64;
             writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
         }

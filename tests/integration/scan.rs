@@ -386,3 +386,18 @@ fn a_line_dated_months_away_is_kept_out_of_the_window() {
         );
     }
 }
+
+/// `--version` names the build; `mine --top N` shows the N most frequent
+/// templates and still counts every line.
+#[test]
+fn version_and_mine_top() {
+    let out = run(&["--version"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("faultline 0.1"), "{out:?}");
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident/erp/erp-api.log");
+    let out = run(&["mine", "--top", "2", log]);
+    assert_eq!(code(&out), 0);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows = text.lines().filter(|l| l.contains('%')).count();
+    assert_eq!(rows, 2, "{text}");
+    assert!(text.trim_end().ends_with("1524 lines"), "{text}");
+}
