@@ -20,12 +20,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan logs, rank the likely causes and report them.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Mine templates from log files.
     Mine(MineArgs),
     /// Inspect the signature catalog.
     #[command(subcommand)]
     Patterns(PatternsCommand),
+    /// Read the history of runs that `scan --history DB` keeps.
+    History(HistoryArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -94,8 +96,17 @@ pub struct ScanArgs {
     pub clock_offset: Vec<String>,
     /// Logs of a healthy period or run, walked like the inputs (repeatable):
     /// a series as frequent there as here is background, never a cause.
+    /// `history` takes the earlier runs of --history instead.
     #[arg(long, value_name = "PATH")]
     pub baseline: Vec<PathBuf>,
+    /// Keep each run in this SQLite database and report what is new since
+    /// the previous run of the scope; the exit status is then 1 only when
+    /// a cause is new or much worse.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// What runs are compared within (default: the scanned paths).
+    #[arg(long, value_name = "NAME", requires = "history")]
+    pub history_scope: Option<String>,
     /// Keep secrets (tokens, passwords, API keys, cookies...) in evidence
     /// and templates; by default they read `[REDACTED:kind]`.
     #[arg(long)]
@@ -137,6 +148,45 @@ pub struct MineArgs {
     /// Show only the N most frequent templates (not with --per-line).
     #[arg(long, value_name = "N", conflicts_with = "per_line")]
     pub top: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// The database `scan --history` writes.
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub query: HistoryQuery,
+    /// Output format (default: text on a terminal, json otherwise).
+    #[arg(long, value_enum, global = true)]
+    pub format: Option<HistoryFormat>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryQuery {
+    /// Every run, newest first.
+    List {
+        /// Only the runs of this scope.
+        #[arg(long, value_name = "NAME")]
+        scope: Option<String>,
+    },
+    /// One run: its causes and series.
+    Show {
+        /// The run id (from `list`).
+        run: i64,
+    },
+    /// What changed from RUN_A to RUN_B.
+    Diff {
+        /// The earlier run.
+        run_a: i64,
+        /// The later run.
+        run_b: i64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum HistoryFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -227,13 +277,24 @@ impl ScanArgs {
         }
         for path in &self.baseline {
             if path.as_os_str() == "history" && !path.exists() {
-                return Err("--baseline history needs --history, which is not available yet: give a folder of healthy logs".into());
+                if self.history.is_none() {
+                    return Err(
+                        "--baseline history needs --history FILE (the database of earlier runs)".into()
+                    );
+                }
+                config.baseline_history = true;
+                continue;
             }
             if path.as_os_str() == "-" {
                 return Err("--baseline takes a path, not stdin".into());
             }
             config.baselines.push(path.clone());
         }
+        if config.baseline_history && !config.baselines.is_empty() {
+            return Err("--baseline history cannot be mixed with --baseline PATH: give one of them".into());
+        }
+        config.history = self.history;
+        config.history_scope = self.history_scope;
         config.since = self.since.as_deref().map(TimeBound::parse).transpose()?;
         config.until = self.until.as_deref().map(TimeBound::parse).transpose()?;
         config.pattern_dirs = self.patterns;

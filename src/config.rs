@@ -59,6 +59,12 @@ pub struct ScanConfig {
     pub baselines: Vec<PathBuf>,
     /// Secrets in evidence and templates are masked (`--no-redact` keeps them).
     pub redact: bool,
+    /// `--baseline history`: the history's earlier runs are what is normal.
+    pub baseline_history: bool,
+    /// `--history FILE`: the database of runs.
+    pub history: Option<PathBuf>,
+    /// `--history-scope NAME` (default: the inputs' paths).
+    pub history_scope: Option<String>,
 }
 
 impl ScanConfig {
@@ -83,6 +89,9 @@ impl ScanConfig {
             clock_offsets: Vec::new(),
             baselines: Vec::new(),
             redact: true,
+            baseline_history: false,
+            history: None,
+            history_scope: None,
         }
     }
 

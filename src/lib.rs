@@ -15,8 +15,10 @@ pub mod discover;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod history;
 pub mod matcher;
 pub mod mine;
+pub mod nightly;
 pub mod progress;
 pub mod read;
 pub mod redact;
@@ -60,6 +62,16 @@ pub fn load_catalog(builtin: bool, dirs: &[std::path::PathBuf]) -> Result<Catalo
 
 /// Builds the summary of a scan without rendering it.
 pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summary> {
+    scan_summary_with(config, progress, None)
+}
+
+/// Builds the summary of a scan, with the history's earlier runs as what
+/// is normal when `earlier` is given (`--baseline history`).
+pub fn scan_summary_with(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    earlier: Option<&history::Normal>,
+) -> Result<Summary> {
     let started = std::time::Instant::now();
     let catalog = load_catalog(config.builtin_patterns, &config.pattern_dirs)?;
     let matcher =
@@ -110,7 +122,13 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
             .collect(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         clock_overrides: config.clock_offsets.clone(),
-        baseline: baseline.as_ref().map(|(discovery, data)| summarize::BaselineRun { discovery, data }),
+        baseline: match (&baseline, earlier) {
+            (Some((discovery, data)), _) => {
+                Some(summarize::Baseline::Scan(summarize::BaselineRun { discovery, data }))
+            }
+            (None, Some(h)) => Some(summarize::Baseline::History(h)),
+            (None, None) => None,
+        },
     };
     let mut summary = summarize::summarize(&inputs);
     if config.redact {

@@ -23,9 +23,10 @@ fn main() -> ExitCode {
 
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        cli::Command::Scan(args) => terminal::scan(args),
+        cli::Command::Scan(args) => terminal::scan(*args),
         cli::Command::Mine(args) => terminal::mine(args),
         cli::Command::Patterns(cmd) => terminal::patterns(cmd),
+        cli::Command::History(args) => terminal::history(args),
         cli::Command::Completions { shell } => {
             let mut out = stdout();
             clap_complete::generate(

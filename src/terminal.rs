@@ -1,7 +1,9 @@
 //! The binary's side of each command: output files, colour, the progress
 //! bar and the exit status. The library never touches the terminal.
 
-use crate::cli::{MineArgs, PatternSource, PatternsCommand, ScanArgs};
+use crate::cli::{
+    HistoryArgs, HistoryFormat, HistoryQuery, MineArgs, PatternSource, PatternsCommand, ScanArgs,
+};
 use anyhow::Context;
 use faultline::progress::{NoProgress, Progress};
 use std::io::{IsTerminal, Write};
@@ -52,7 +54,8 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let progress: Box<dyn Progress> = if show_bar { Box::new(bar()) } else { Box::new(NoProgress) };
     let mut config = config;
     let color_ok = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let summary = faultline::scan_summary(&config, progress.as_ref())?;
+    let run = faultline::nightly::scan(&config, progress.as_ref())?;
+    let summary = run.summary;
     // file names are shown printable: a name cannot forge a stderr line
     use faultline::report::printable;
     for s in &summary.skipped {
@@ -60,6 +63,11 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     }
     for w in &summary.warnings {
         eprintln!("faultline: {}: {}", printable(&w.file), printable(&w.reason));
+    }
+    if let Some(h) = &summary.history {
+        for note in &h.notes {
+            eprintln!("faultline: history: {}", printable(note));
+        }
     }
     match &config.output {
         Some(path) => {
@@ -82,8 +90,15 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
     }
-    Ok(if config.strict && summary.input_lost() {
+    Ok(if (config.strict && summary.input_lost()) || run.history_error.is_some() {
         ExitCode::from(2)
+    } else if let Some(h) = &summary.history {
+        // nightly: only what is new (or much worse) alerts
+        if h.alert && !summary.causes.is_empty() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
     } else if summary.causes.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -94,6 +109,23 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
 pub fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
     let mut out = crate::stdout();
     faultline::mine::run(&args.files, args.per_line, !args.no_redact, args.top, &mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
+    let query = match args.query {
+        HistoryQuery::List { scope } => faultline::history::command::Query::List { scope },
+        HistoryQuery::Show { run } => faultline::history::command::Query::Show(run),
+        HistoryQuery::Diff { run_a, run_b } => faultline::history::command::Query::Diff(run_a, run_b),
+    };
+    let json = match args.format {
+        Some(HistoryFormat::Json) => true,
+        Some(HistoryFormat::Text) => false,
+        None => !crate::stdout_is_terminal(),
+    };
+    let mut out = crate::stdout();
+    faultline::history::command::run(&args.db, &query, json, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

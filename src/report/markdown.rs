@@ -51,6 +51,9 @@ pub fn render(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
             table("Weaker candidates", &s.candidates, out)?;
         }
     }
+    if let Some(h) = &s.history {
+        writeln!(out, "_History: {}._\n", inline(&h.headline()))?;
+    }
     details(s, out)
 }
 

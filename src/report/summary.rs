@@ -42,6 +42,142 @@ pub struct Summary {
     /// The `--baseline` run series were compared with (extension).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
+    /// What changed since the previous run of the scope (`--history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistorySummary>,
+    /// What `--post` did (`--post`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post: Option<PostSummary>,
+}
+
+/// The run against the earlier runs of its scope (INTERFACE.md "Nightly
+/// runs").
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct HistorySummary {
+    /// This run's id in the database (`null` when it could not be recorded).
+    pub run: Option<i64>,
+    /// The previous run of the scope, if any.
+    pub previous_run: Option<i64>,
+    /// The scope runs are compared within (extension).
+    pub scope: String,
+    /// Fingerprints of causes that are new: not a cause of the previous
+    /// run, and not as frequent in it as now.
+    pub new: Vec<String>,
+    /// Fingerprints of the previous run's causes that are not causes now.
+    pub gone: Vec<String>,
+    /// Causes of both runs whose rate changed beyond the usual fluctuation.
+    pub changed: Vec<ChangedCause>,
+    /// This run calls for attention: a new cause, or one much worse than
+    /// before (with `--history` the exit status is 1 only then; extension).
+    pub alert: bool,
+    /// The symmetric Kullback-Leibler divergence of this run's series
+    /// from the earlier runs' (extension; 0 when alike).
+    pub divergence: f64,
+    /// The series that moved most, by their share of `divergence`
+    /// (extension).
+    pub series: Vec<SeriesDrift>,
+    /// Earlier runs compared with (extension).
+    pub compared_runs: usize,
+    /// Earlier runs used as what is normal, with `--baseline history`
+    /// (extension).
+    pub baseline_runs: usize,
+    /// What happened to the database itself: moved aside, not recorded
+    /// (extension).
+    pub notes: Vec<String>,
+}
+
+impl HistorySummary {
+    /// One sentence on this run against the previous one, for the text and
+    /// Markdown reports.
+    pub fn headline(&self) -> String {
+        let run = match self.run {
+            Some(id) => format!("run {id}"),
+            None => "this run (not recorded)".to_string(),
+        };
+        let Some(prev) = self.previous_run else {
+            return format!("{run}, the first of its scope: every cause is new");
+        };
+        let worse = self.changed.iter().filter(|c| c.worse).count();
+        let mut parts = Vec::new();
+        if !self.new.is_empty() {
+            parts.push(count(self.new.len(), "new cause", "new causes"));
+        }
+        if worse > 0 {
+            parts.push(count(worse, "much worse", "much worse"));
+        }
+        if self.changed.len() > worse {
+            parts.push(count(self.changed.len() - worse, "changed in rate", "changed in rate"));
+        }
+        if !self.gone.is_empty() {
+            parts.push(count(self.gone.len(), "gone", "gone"));
+        }
+        if parts.is_empty() {
+            format!("{run}: the same causes as run {prev}, nothing new")
+        } else {
+            format!("{run} against run {prev}: {}", parts.join(", "))
+        }
+    }
+
+    /// Whether this cause's fingerprint is new since the previous run.
+    pub fn is_new(&self, fingerprint: &str) -> bool {
+        self.previous_run.is_some() && self.new.iter().any(|f| f == fingerprint)
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A cause of both runs whose rate moved.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangedCause {
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// Occurrences in the previous run.
+    pub before: u64,
+    /// Occurrences now.
+    pub now: u64,
+    /// Per hour of the previous run's window (extension).
+    pub before_per_hour: f64,
+    /// Per hour of this run's window (extension).
+    pub now_per_hour: f64,
+    /// Much worse than before: alerts (extension).
+    pub worse: bool,
+}
+
+/// One series' part in the divergence from the earlier runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeriesDrift {
+    /// The fingerprint its cause has.
+    pub fingerprint: String,
+    /// System.
+    pub system: String,
+    /// Signature or cluster id.
+    pub signature: String,
+    /// Template text, for templates.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub template: String,
+    /// Its share of the earlier runs' lines of interest.
+    pub share_before: f64,
+    /// Its share now.
+    pub share_now: f64,
+    /// Its term of the divergence.
+    pub divergence: f64,
+}
+
+/// What `--post` did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PostSummary {
+    /// The target, without secrets (`github:OWNER/REPO`...).
+    pub target: String,
+    /// `created`, `commented`, `sent`, `skipped` or `failed`.
+    pub outcome: String,
+    /// The ticket, when there is one.
+    pub ticket: Option<String>,
+    /// Requests made, retries included.
+    pub attempts: u32,
+    /// Why it failed or was skipped.
+    pub error: Option<String>,
 }
 
 /// What `--baseline` read: series as frequent there as here are background.
@@ -53,6 +189,9 @@ pub struct BaselineSummary {
     pub lines: u64,
     /// The span of its times.
     pub window: Window,
+    /// Earlier runs it was made of, with `--baseline history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
 }
 
 /// A time span.
@@ -211,6 +350,9 @@ pub struct SignatureCount {
     pub last_seen: Option<String>,
     /// When it rose above its baseline, if it did (extension).
     pub onset: Option<String>,
+    /// Of `count`, the lines that report a remote call's answer (the
+    /// caller's view) rather than the system's own failure (extension).
+    pub remote_count: u64,
 }
 
 /// Counts of one mined template.

@@ -74,6 +74,9 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
             group(b.lines)
         )?;
     }
+    if let Some(h) = &s.history {
+        writeln!(out, "history: {}", h.headline())?;
+    }
     writeln!(out)?;
     match s.causes.first() {
         None => {

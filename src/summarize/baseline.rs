@@ -5,10 +5,22 @@
 //! background and its novelty is 0, so it is never a cause; twenty times
 //! rarer there, its novelty is 0.9.
 //! Systems are matched by name, as the walker names them in both runs.
+//!
+//! The normal comes either from a scan of healthy logs (`--baseline PATH`)
+//! or from the earlier runs of the history (`--baseline history`), whose
+//! templates are matched by id since their lines are not kept.
 
 use crate::discover::Discovery;
 use crate::engine::ScanData;
 use std::collections::BTreeMap;
+
+/// What is normal for these systems.
+pub enum Baseline<'a> {
+    /// A scan of healthy logs.
+    Scan(BaselineRun<'a>),
+    /// The earlier runs of the history.
+    History(&'a crate::history::Normal),
+}
 
 /// The scan of the baseline inputs.
 pub struct BaselineRun<'a> {
@@ -35,6 +47,10 @@ pub(super) struct Normal<'a> {
     signatures: BTreeMap<(&'a str, u32, bool), u64>,
     /// System → its unnamed error lines, to mine with the run's.
     unnamed: BTreeMap<&'a str, Vec<&'a [u8]>>,
+    /// (system, cluster id) → lines, for templates known only by id.
+    templates: BTreeMap<(&'a str, &'a str), u64>,
+    /// Earlier runs it is made of, when it comes from the history.
+    pub(super) runs: Option<usize>,
     /// First and last time seen, for the report.
     pub(super) first_ms: Option<i64>,
     pub(super) last_ms: Option<i64>,
@@ -44,8 +60,52 @@ pub(super) struct Normal<'a> {
 }
 
 impl<'a> Normal<'a> {
-    /// Counts a baseline scan.
-    pub(super) fn new(run: &BaselineRun<'a>) -> Normal<'a> {
+    /// Counts a baseline.
+    pub(super) fn new(baseline: &Baseline<'a>, catalog: &crate::catalog::Catalog) -> Normal<'a> {
+        match baseline {
+            Baseline::Scan(run) => Normal::of_scan(run),
+            Baseline::History(h) => Normal::of_history(h, catalog),
+        }
+    }
+
+    fn of_history(h: &'a crate::history::Normal, catalog: &crate::catalog::Catalog) -> Normal<'a> {
+        use crate::history::SeriesKind;
+        let index: std::collections::HashMap<&str, u32> =
+            catalog.signatures.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
+        let mut signatures = BTreeMap::new();
+        let mut templates = BTreeMap::new();
+        for ((system, kind, key), &count) in &h.counts {
+            match kind {
+                SeriesKind::Template => {
+                    templates.insert((system.as_str(), key.as_str()), count);
+                }
+                SeriesKind::Signature | SeriesKind::RemoteView => {
+                    // a signature the catalog no longer has cannot match
+                    if let Some(&sig) = index.get(key.as_str()) {
+                        signatures.insert((system.as_str(), sig, *kind == SeriesKind::RemoteView), count);
+                    }
+                }
+            }
+        }
+        let ms = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|d| d.timestamp_millis())
+        };
+        Normal {
+            span_ms: h.span_ms.max(MIN_SPAN_MS),
+            signatures,
+            unnamed: BTreeMap::new(),
+            templates,
+            runs: Some(h.runs),
+            first_ms: ms(&h.window.0),
+            last_ms: ms(&h.window.1),
+            files: h.files,
+            lines: h.lines,
+        }
+    }
+
+    fn of_scan(run: &BaselineRun<'a>) -> Normal<'a> {
         let d = run.discovery;
         let system_of = |source: u32| d.systems[d.sources[source as usize].system as usize].as_str();
         let mut signatures = BTreeMap::new();
@@ -64,6 +124,8 @@ impl<'a> Normal<'a> {
             span_ms,
             signatures,
             unnamed,
+            templates: BTreeMap::new(),
+            runs: None,
             first_ms,
             last_ms,
             files: d.sources.len() as u64,
@@ -74,6 +136,11 @@ impl<'a> Normal<'a> {
     /// Events of a signature in the baseline.
     pub(super) fn signature_count(&self, system: &str, sig: u32, remote: bool) -> u64 {
         self.signatures.get(&(system, sig, remote)).copied().unwrap_or(0)
+    }
+
+    /// Lines of a template the baseline knows only by its id (history).
+    pub(super) fn template_count(&self, system: &str, id: &str) -> u64 {
+        self.templates.get(&(system, id)).copied().unwrap_or(0)
     }
 
     /// The baseline's unnamed error lines of a system.
@@ -103,6 +170,8 @@ mod tests {
             span_ms,
             signatures: BTreeMap::new(),
             unnamed: BTreeMap::new(),
+            templates: BTreeMap::new(),
+            runs: None,
             first_ms: None,
             last_ms: None,
             files: 0,

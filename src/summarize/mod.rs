@@ -16,7 +16,7 @@ mod series;
 mod timeline;
 use series::*;
 
-pub use baseline::BaselineRun;
+pub use baseline::{Baseline, BaselineRun};
 
 /// What the summary is made from.
 pub struct Inputs<'a> {
@@ -39,8 +39,9 @@ pub struct Inputs<'a> {
     pub elapsed_ms: u64,
     /// `--clock-offset SYSTEM=MS` values.
     pub clock_overrides: Vec<(String, i64)>,
-    /// The scan of `--baseline` inputs, if any.
-    pub baseline: Option<BaselineRun<'a>>,
+    /// What is normal: the scan of `--baseline` inputs, or the history's
+    /// earlier runs.
+    pub baseline: Option<Baseline<'a>>,
 }
 
 /// Builds the summary.
@@ -59,7 +60,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         Some(t) => believable(t) && since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u),
         None => since.is_none() && until.is_none(),
     };
-    let normal = inp.baseline.as_ref().map(baseline::Normal::new);
+    let normal = inp.baseline.as_ref().map(|b| baseline::Normal::new(b, inp.catalog));
     let series = build_series(inp, &in_window, &correct, normal.as_ref());
 
     // The window: every time seen (occurrences and traffic samples).
@@ -204,8 +205,9 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             .then(|| analysis.changes[i].map(|c| rfc3339(shown_onset(s, c.onset))))
             .flatten();
         match &s.kind {
-            Kind::Signature(sig, _) => {
+            Kind::Signature(sig, remote) => {
                 let g = &inp.catalog.signatures[*sig as usize];
+                let remote_count = if *remote { s.occ.len() as u64 } else { 0 };
                 let last = s.occ.iter().filter_map(|o| o.shown_ts()).max().map(rfc3339);
                 let system = system_name(s.system);
                 // Both views of a signature are one entry in the list.
@@ -218,6 +220,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                         c.first_seen = min_opt(c.first_seen.take(), first);
                         c.last_seen = c.last_seen.take().max(last);
                         c.onset = min_opt(c.onset.take(), onset);
+                        c.remote_count += remote_count;
                     }
                     None => signatures.push(SignatureCount {
                         signature: g.id.clone(),
@@ -227,6 +230,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                         first_seen: first,
                         last_seen: last,
                         onset,
+                        remote_count,
                     }),
                 }
             }
@@ -367,7 +371,10 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             files: n.files,
             lines: n.lines,
             window: Window { start: n.first_ms.map(rfc3339), end: n.last_ms.map(rfc3339) },
+            runs: n.runs,
         }),
+        history: None,
+        post: None,
     }
 }
 

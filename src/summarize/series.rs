@@ -275,8 +275,9 @@ pub(super) fn build_series<'a>(
                 (Kind::Signature(sig, remote), Some(n)) => {
                     n.signature_count(&d.systems[system as usize], *sig, *remote)
                 }
-                (Kind::Template(id, _), Some(_)) => {
+                (Kind::Template(id, _), Some(n)) => {
                     template_baseline.get(&(system, id.clone())).copied().unwrap_or(0)
+                        + n.template_count(&d.systems[system as usize], id)
                 }
                 (_, None) => 0,
             };

@@ -5,6 +5,7 @@ mod util;
 
 mod contract;
 mod gen;
+mod history;
 mod inputs;
 mod invariance;
 mod patterns;
