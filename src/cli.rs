@@ -107,6 +107,17 @@ pub struct ScanArgs {
     /// What runs are compared within (default: the scanned paths).
     #[arg(long, value_name = "NAME", requires = "history")]
     pub history_scope: Option<String>,
+    /// File or update one ticket per incident after the summary is written:
+    /// webhook:URL, github:OWNER/REPO or jira:URL#PROJECT (tokens from the
+    /// environment; exit 3 when posting fails).
+    #[arg(long, value_name = "TARGET")]
+    pub post: Option<String>,
+    /// Another server for the --post target's API (GitHub Enterprise, tests).
+    #[arg(long, value_name = "URL", requires = "post")]
+    pub api_base: Option<String>,
+    /// Seconds the post may take, retries included.
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "post")]
+    pub post_timeout: u64,
     /// Keep secrets (tokens, passwords, API keys, cookies...) in evidence
     /// and templates; by default they read `[REDACTED:kind]`.
     #[arg(long)]
@@ -295,6 +306,14 @@ impl ScanArgs {
         }
         config.history = self.history;
         config.history_scope = self.history_scope;
+        if let Some(target) = &self.post {
+            let target = faultline::post::Target::parse(target)?;
+            config.post = Some(faultline::post::PostConfig {
+                target,
+                api_base: self.api_base,
+                budget: std::time::Duration::from_secs(self.post_timeout.clamp(1, 3600)),
+            });
+        }
         config.since = self.since.as_deref().map(TimeBound::parse).transpose()?;
         config.until = self.until.as_deref().map(TimeBound::parse).transpose()?;
         config.pattern_dirs = self.patterns;

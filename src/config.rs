@@ -65,6 +65,8 @@ pub struct ScanConfig {
     pub history: Option<PathBuf>,
     /// `--history-scope NAME` (default: the inputs' paths).
     pub history_scope: Option<String>,
+    /// `--post TARGET`: the ticket to file or update after the summary.
+    pub post: Option<crate::post::PostConfig>,
 }
 
 impl ScanConfig {
@@ -92,6 +94,7 @@ impl ScanConfig {
             baseline_history: false,
             history: None,
             history_scope: None,
+            post: None,
         }
     }
 

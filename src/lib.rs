@@ -19,6 +19,7 @@ pub mod history;
 pub mod matcher;
 pub mod mine;
 pub mod nightly;
+pub mod post;
 pub mod progress;
 pub mod read;
 pub mod redact;

@@ -4,7 +4,6 @@
 use crate::cli::{
     HistoryArgs, HistoryFormat, HistoryQuery, MineArgs, PatternSource, PatternsCommand, ScanArgs,
 };
-use anyhow::Context;
 use faultline::progress::{NoProgress, Progress};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -69,29 +68,42 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             eprintln!("faultline: history: {}", printable(note));
         }
     }
-    match &config.output {
-        Some(path) => {
-            config.color = false;
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("{}: cannot write the report", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            faultline::report::render(&summary, config.format, false, &mut out)
-                .and_then(|_| out.flush())
-                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    let color = match color_choice {
+        crate::cli::ColorChoice::Always => true,
+        crate::cli::ColorChoice::Never => false,
+        crate::cli::ColorChoice::Auto => color_ok && crate::stdout_is_terminal(),
+    };
+    if config.output.is_some() {
+        config.color = false;
+    }
+    let mut summary = summary;
+    write_report(&summary, &config, color)?;
+    let mut post_failed = false;
+    if let Some(post) = &config.post {
+        // the summary is on disk before anything is posted
+        let posted = faultline::post::post(&summary, post);
+        match (&posted.error, posted.outcome.as_str()) {
+            (Some(e), "failed") => {
+                eprintln!("faultline: post to {}: failed: {}", posted.target, printable(e));
+                post_failed = true;
+            }
+            (Some(e), _) => eprintln!("faultline: post to {}: {}", posted.target, printable(e)),
+            (None, outcome) => eprintln!(
+                "faultline: post to {}: {outcome}{}",
+                posted.target,
+                posted.ticket.as_deref().map(|t| format!(" {}", printable(t))).unwrap_or_default()
+            ),
         }
-        None => {
-            let color = match color_choice {
-                crate::cli::ColorChoice::Always => true,
-                crate::cli::ColorChoice::Never => false,
-                crate::cli::ColorChoice::Auto => color_ok && crate::stdout_is_terminal(),
-            };
-            let mut out = crate::stdout();
-            faultline::report::render(&summary, config.format, color, &mut out)?;
-            out.flush()?;
+        summary.post = Some(posted);
+        // a JSON file is rewritten with what the post did
+        if config.output.is_some() && config.format == faultline::config::Format::Json {
+            write_report(&summary, &config, false)?;
         }
     }
     Ok(if (config.strict && summary.input_lost()) || run.history_error.is_some() {
         ExitCode::from(2)
+    } else if post_failed {
+        ExitCode::from(3)
     } else if let Some(h) = &summary.history {
         // nightly: only what is new (or much worse) alerts
         if h.alert && !summary.causes.is_empty() {
@@ -104,6 +116,44 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Writes the report to `-o FILE` or stdout.
+fn write_report(
+    summary: &faultline::report::Summary,
+    config: &faultline::config::ScanConfig,
+    color: bool,
+) -> anyhow::Result<()> {
+    match &config.output {
+        Some(path) => {
+            let failed =
+                |e: std::io::Error| anyhow::anyhow!("{}: cannot write the report: {e}", path.display());
+            // a regular file is written beside, then renamed: a reader never
+            // sees half a report; a device or FIFO is written as it is
+            let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let tmp =
+                if special { path.clone() } else { path.with_file_name(format!(".{name}.faultline-tmp")) };
+            let written = std::fs::File::create(&tmp).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                faultline::report::render(summary, config.format, false, &mut out)?;
+                out.flush()
+            });
+            let done = written.and_then(|_| if special { Ok(()) } else { std::fs::rename(&tmp, path) });
+            if let Err(e) = done {
+                if !special {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                return Err(failed(e));
+            }
+        }
+        None => {
+            let mut out = crate::stdout();
+            faultline::report::render(summary, config.format, color, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
 }
 
 pub fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {

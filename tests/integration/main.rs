@@ -9,6 +9,7 @@ mod history;
 mod inputs;
 mod invariance;
 mod patterns;
+mod post;
 mod ranking;
 mod scan;
 mod shared_data;
