@@ -41,18 +41,21 @@ pub fn scan(config: &ScanConfig, progress: &dyn Progress) -> Result<NightlyRun> 
     let mut summary = crate::scan_summary_with(config, progress, normal.as_ref())?;
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let mut record = RunRecord::from_summary(&summary, &scope, &inputs);
+    let write_start = std::time::Instant::now();
     if let Some(store) = store.as_mut() {
         match store.record(&record) {
             Ok(id) => record.id = Some(id),
             Err(e) => error = Some(e),
         }
     }
+    let write_ms = write_start.elapsed().as_millis() as u64;
     let mut h = changes::compare(&record, &earlier);
     if let Some(e) = &error {
         notes.push(e.to_string());
     }
     h.notes = notes;
     h.baseline_runs = normal.as_ref().map_or(0, |n| n.runs);
+    h.write_ms = write_ms;
     summary.history = Some(h);
     Ok(NightlyRun { summary, history_error: error })
 }

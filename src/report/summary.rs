@@ -84,6 +84,8 @@ pub struct HistorySummary {
     /// What happened to the database itself: moved aside, not recorded
     /// (extension).
     pub notes: Vec<String>,
+    /// Time the run's write to the database took, ms (extension).
+    pub write_ms: u64,
 }
 
 impl HistorySummary {
