@@ -89,7 +89,7 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
             if !s.candidates.is_empty() {
                 writeln!(out, "\n{}", c.bold("Weaker candidates"))?;
                 for k in &s.candidates {
-                    cause(&c, k, false, out)?;
+                    cause(&c, k, false, &s.templates, out)?;
                 }
             }
         }
@@ -100,11 +100,11 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
                 c.bold("Most likely cause"),
                 s.incident.confidence * 100.0
             )?;
-            cause(&c, top, true, out)?;
+            cause(&c, top, true, &s.templates, out)?;
             if s.causes.len() > 1 {
                 writeln!(out, "\n{}", c.bold("Other candidates"))?;
                 for k in &s.causes[1..] {
-                    cause(&c, k, false, out)?;
+                    cause(&c, k, false, &s.templates, out)?;
                 }
             }
         }
@@ -237,7 +237,25 @@ fn clocks_line(s: &Summary) -> Option<String> {
     Some(format!("clocks: times are on the {} clock; {}", reference.name, others.join(", ")))
 }
 
-fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Effects listed under a cause; the rest are counted.
+const EFFECTS_LISTED: usize = 8;
+
+/// `text` cut to `max` characters, with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    }
+}
+
+fn cause(
+    c: &Paint,
+    k: &Cause,
+    full: bool,
+    templates: &[TemplateCount],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let status = if k.http_status.is_empty() {
         String::new()
     } else {
@@ -284,17 +302,25 @@ fn cause(c: &Paint, k: &Cause, full: bool, out: &mut dyn Write) -> io::Result<()
     )?;
     if !k.effects.is_empty() {
         writeln!(out, "     then:")?;
-        for e in k.effects.iter().take(8) {
+        for e in k.effects.iter().take(EFFECTS_LISTED) {
+            // a template by its text, never by its cluster hash
+            let what = match templates.iter().find(|t| t.cluster == e.signature && t.system == e.system) {
+                Some(t) => format!("\"{}\"", shorten(&t.template, 60)),
+                None => e.signature.clone(),
+            };
             writeln!(
                 out,
                 "       +{:<8} {} {} ({}, {} time{})",
                 human_lag(e.lag_ms),
                 e.system,
-                e.signature,
+                what,
                 e.category,
                 group(e.count),
                 plural(e.count as usize)
             )?;
+        }
+        if k.effects.len() > EFFECTS_LISTED {
+            writeln!(out, "       and {} more (all in the JSON summary)", k.effects.len() - EFFECTS_LISTED)?;
         }
     }
     if !k.evidence.is_empty() {

@@ -401,3 +401,19 @@ fn version_and_mine_top() {
     assert_eq!(rows, 2, "{text}");
     assert!(text.trim_end().ends_with("1524 lines"), "{text}");
 }
+
+/// The text report names what followed in words: a mined template by its
+/// text, never by its cluster hash, and says when the list is cut.
+#[test]
+fn text_report_shows_templates_by_their_text() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let out = crate::util::run(&["scan", "--format", "text", "--color", "never", example]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let effects: Vec<&str> = text.lines().filter(|l| l.starts_with("       +")).collect();
+    assert!(!effects.is_empty(), "{text}");
+    let hashlike = |w: &str| w.len() == 16 && w.chars().all(|c| c.is_ascii_hexdigit());
+    for line in &effects {
+        assert!(!line.split_whitespace().any(hashlike), "a hash instead of words: {line}");
+    }
+    assert!(effects.iter().any(|l| l.contains('"')), "templates quoted by their text: {text}");
+}
