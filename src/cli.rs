@@ -159,6 +159,10 @@ pub struct MineArgs {
     /// Show only the N most frequent templates (not with --per-line).
     #[arg(long, value_name = "N", conflicts_with = "per_line")]
     pub top: Option<usize>,
+    /// The table as text or JSON (`faultline.mine/v1`); --per-line is
+    /// always JSON lines.
+    #[arg(long, value_enum, default_value = "text", conflicts_with = "per_line")]
+    pub format: HistoryFormat,
 }
 
 #[derive(Args, Debug)]
@@ -194,6 +198,7 @@ pub enum HistoryQuery {
     },
 }
 
+/// Text for people, JSON for programs (`history`, `mine`).
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum HistoryFormat {
     Text,

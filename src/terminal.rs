@@ -158,7 +158,12 @@ fn write_report(
 
 pub fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
     let mut out = crate::stdout();
-    faultline::mine::run(&args.files, args.per_line, !args.no_redact, args.top, &mut out)?;
+    let table = if args.format == HistoryFormat::Json {
+        faultline::mine::Table::Json
+    } else {
+        faultline::mine::Table::Text
+    };
+    faultline::mine::run(&args.files, args.per_line, !args.no_redact, args.top, table, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

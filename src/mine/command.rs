@@ -105,12 +105,44 @@ fn for_blocks(
     })
 }
 
+/// An input, gzip decoded (every member) when it starts with gzip's magic.
 fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
     use anyhow::Context;
-    if p.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin()));
+    use std::io::BufRead;
+    let mut r: Box<dyn BufRead + Send> = if p.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(p).with_context(|| format!("{}: cannot open", p.display()))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 16, f))
+    };
+    let head = r.fill_buf().with_context(|| format!("{}: cannot read", p.display()))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Box::new(GzipInput { path: p.clone(), inner: flate2::bufread::MultiGzDecoder::new(r) }));
     }
-    Ok(Box::new(std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
+    Ok(Box::new(r))
+}
+
+/// A gzip stream whose errors name the file.
+struct GzipInput<R: std::io::BufRead> {
+    path: PathBuf,
+    inner: flate2::bufread::MultiGzDecoder<R>,
+}
+
+impl<R: std::io::BufRead> Read for GzipInput<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner
+            .read(buf)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: gzip: {e}", self.path.display())))
+    }
+}
+
+/// How `mine` writes its table of templates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    /// Aligned columns for people.
+    Text,
+    /// `{"schema":"faultline.mine/v1","lines":N,"templates":[...]}`.
+    Json,
 }
 
 fn push_num(o: &mut Vec<u8>, mut n: usize) {
@@ -142,6 +174,7 @@ pub fn run(
     per_line: bool,
     redact: bool,
     top: Option<usize>,
+    table_format: Table,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     // per file: its layouts and, per block, how many were known after it
@@ -179,6 +212,30 @@ pub fn run(
         for t in &mut templates {
             t.template = crate::redact::redact(&t.template);
         }
+    }
+    if !per_line && table_format == Table::Json {
+        let total: usize = templates.iter().map(|t| t.count).sum();
+        let listed: Vec<serde_json::Value> = templates
+            .iter()
+            .take(top.unwrap_or(usize::MAX))
+            .map(|t| {
+                serde_json::json!({
+                    "cluster": t.id,
+                    "count": t.count,
+                    "share": (t.count as f64 / total.max(1) as f64 * 1e4).round() / 1e4,
+                    "template": t.template,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "schema": "faultline.mine/v1",
+            "lines": total,
+            "templates_total": templates.len(),
+            "templates": listed,
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        return Ok(());
     }
     if !per_line {
         let total: usize = templates.iter().map(|t| t.count).sum();

@@ -39,7 +39,7 @@ pub use header::HeaderModel;
 mod command;
 mod structured;
 
-pub use command::run;
+pub use command::{run, Table};
 
 /// Lines used to learn the header layout of a file.
 pub const SAMPLE_LINES: usize = 2000;

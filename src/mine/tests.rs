@@ -60,7 +60,7 @@ fn run_per_line_output() {
     let f = dir.join("a.log");
     std::fs::write(&f, "Dec 10 06:55:46 h sshd[1]: Accepted for a from 1.2.3.4\nDec 10 06:55:47 h sshd[2]: Accepted for a from 1.2.3.5").unwrap();
     let mut out = Vec::new();
-    run(std::slice::from_ref(&f), true, false, None, &mut out).unwrap();
+    run(std::slice::from_ref(&f), true, false, None, Table::Text, &mut out).unwrap();
     let s = String::from_utf8(out).unwrap();
     let rows: Vec<serde_json::Value> = s.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 2);
@@ -182,7 +182,7 @@ fn format_change_learns_a_second_layout() {
     let f = dir.join("a.log");
     std::fs::write(&f, &t).unwrap();
     let mut out = Vec::new();
-    run(&[f], true, false, None, &mut out).unwrap();
+    run(&[f], true, false, None, Table::Text, &mut out).unwrap();
     let rows: Vec<serde_json::Value> =
         String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 3500);

@@ -417,3 +417,39 @@ fn text_report_shows_templates_by_their_text() {
     }
     assert!(effects.iter().any(|l| l.contains('"')), "templates quoted by their text: {text}");
 }
+
+/// `mine` reads gzip (every member) like plain text, and `--format json`
+/// writes the same table for programs.
+#[test]
+fn mine_reads_gzip_and_writes_json() {
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident/erp/erp-api.log");
+    let bytes = std::fs::read(log).unwrap();
+    let dir = Dir::new();
+    // two gzip members, as `cat a.gz b.gz` makes
+    let half = bytes.iter().take(bytes.len() / 2).rposition(|&b| b == b'\n').unwrap() + 1;
+    let mut gz = gzip(&bytes[..half]);
+    gz.extend(gzip(&bytes[half..]));
+    let gz_path = dir.write("erp.log.gz", gz);
+
+    let plain = run(&["mine", "--format", "json", log]);
+    let zipped = run(&["mine", "--format", "json", gz_path.to_str().unwrap()]);
+    assert_eq!(code(&plain), 0, "{}", String::from_utf8_lossy(&plain.stderr));
+    assert_eq!(code(&zipped), 0, "{}", String::from_utf8_lossy(&zipped.stderr));
+    let a: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&zipped.stdout).unwrap();
+    assert_eq!(a["schema"], "faultline.mine/v1");
+    assert_eq!(a["lines"], 1524);
+    assert_eq!(a, b, "gzip input mines as the plain file");
+    let first = &a["templates"][0];
+    assert!(first["count"].as_u64().unwrap() > 0 && first["template"].is_string() && first["share"].is_f64());
+
+    // a cut gzip names the file
+    let cut = dir.write("cut.log.gz", &std::fs::read(&gz_path).unwrap()[..200]);
+    let out = run(&["mine", cut.to_str().unwrap()]);
+    assert_ne!(code(&out), 0);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cut.log.gz"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
