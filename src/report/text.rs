@@ -59,7 +59,9 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "window: {a} .. {b}")?;
     }
     if let Some(line) = clocks_line(s) {
-        writeln!(out, "{line}")?;
+        for (i, part) in wrap(&line, WIDTH - 8).into_iter().enumerate() {
+            writeln!(out, "{}{part}", if i == 0 { "" } else { "        " })?;
+        }
     }
     if let Some(b) = &s.baseline {
         let span = match (&b.window.start, &b.window.end) {
@@ -110,21 +112,44 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     if !s.signatures.is_empty() {
-        writeln!(out, "\n{}", c.bold("Signatures seen"))?;
         let w_sys = s.signatures.iter().map(|x| x.system.len()).max().unwrap_or(6).max(6);
         let w_sig = s.signatures.iter().map(|x| x.signature.len()).max().unwrap_or(9).max(9);
-        writeln!(out, "  {:w_sys$}  {:w_sig$}  {:>7}  {:24}  last", "system", "signature", "count", "first")?;
+        // one date for all: times of day only, the date in the heading
+        let date = |t: &Option<String>| t.as_deref().filter(|t| t.len() > 11).map(|t| t[..11].to_string());
+        let dates: std::collections::BTreeSet<Option<String>> =
+            s.signatures.iter().flat_map(|x| [date(&x.first_seen), date(&x.last_seen)]).collect();
+        let one_day = match dates.iter().next() {
+            Some(Some(d)) if dates.len() == 1 => Some(d.trim_end_matches('T').to_string()),
+            _ => None,
+        };
+        let shown = |t: &Option<String>| -> String {
+            match (&one_day, t.as_deref()) {
+                (Some(_), Some(t)) => t[11..].to_string(),
+                (None, Some(t)) => t.to_string(),
+                (_, None) => "-".into(),
+            }
+        };
+        let w_time = if one_day.is_some() { 13 } else { 24 };
+        match &one_day {
+            Some(d) => writeln!(out, "\n{} (all on {d})", c.bold("Signatures seen"))?,
+            None => writeln!(out, "\n{}", c.bold("Signatures seen"))?,
+        }
+        writeln!(
+            out,
+            "  {:w_sys$}  {:w_sig$}  {:>6}  {:w_time$}  last",
+            "system", "signature", "count", "first"
+        )?;
         let mut rows: Vec<&SignatureCount> = s.signatures.iter().collect();
         rows.sort_by(|a, b| a.first_seen.cmp(&b.first_seen));
         for r in rows {
             writeln!(
                 out,
-                "  {:w_sys$}  {:w_sig$}  {:>7}  {:24}  {}",
+                "  {:w_sys$}  {:w_sig$}  {:>6}  {:w_time$}  {}",
                 r.system,
                 r.signature,
                 group(r.count),
-                r.first_seen.as_deref().unwrap_or("-"),
-                r.last_seen.as_deref().unwrap_or("-")
+                shown(&r.first_seen),
+                shown(&r.last_seen)
             )?;
         }
     }
@@ -139,9 +164,8 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
                     false => format!(", zoneless times read as {z}"),
                 })
                 .unwrap_or_default();
-            writeln!(
-                out,
-                "  {}: {} file{}, {} lines, {} events, clock offset {} ms{}{}",
+            let line = format!(
+                "{}: {} file{}, {} lines, {} events, clock offset {} ms{}{}",
                 sys.name,
                 sys.files,
                 plural(sys.files as usize),
@@ -154,7 +178,10 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
                     format!(", times: {}", sys.time_formats.join(", "))
                 },
                 zone
-            )?;
+            );
+            for (i, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
+                writeln!(out, "{}{part}", if i == 0 { "  " } else { "    " })?;
+            }
         }
     }
     let skipped = s.skipped.iter().map(|n| (&n.file, &n.reason));
@@ -237,6 +264,46 @@ fn clocks_line(s: &Summary) -> Option<String> {
     Some(format!("clocks: times are on the {} clock; {}", reference.name, others.join(", ")))
 }
 
+/// The text report's width: evidence and advice wrap to it.
+const WIDTH: usize = 80;
+
+/// `text` in pieces of at most `width` characters, broken at a space in
+/// the second half of each piece where there is one, else cut; no
+/// character is lost but the spaces at the breaks.
+fn wrap(text: &str, width: usize) -> Vec<&str> {
+    let width = width.max(20);
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > width {
+        // byte offset just past `width` characters
+        let cut = rest.char_indices().nth(width).map_or(rest.len(), |(i, _)| i);
+        // a space in the second half of the piece, else a hard cut (a
+        // JSON line is cut like a terminal would, not at its first space)
+        let half = rest.char_indices().nth(width / 2).map_or(0, |(i, _)| i);
+        let at = match rest[..cut].rfind(' ') {
+            Some(sp) if sp >= half && sp > 0 => sp,
+            _ => cut,
+        };
+        out.push(rest[..at].trim_end());
+        rest = rest[at..].trim_start_matches(' ');
+    }
+    if !rest.is_empty() || out.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// The last time, without its date when it is the first's date.
+fn until<'a>(first: Option<&str>, last: Option<&'a str>) -> &'a str {
+    match (first, last) {
+        (Some(f), Some(l)) if f.len() > 11 && l.len() > 11 && f.as_bytes()[..11] == l.as_bytes()[..11] => {
+            &l[11..]
+        }
+        (_, Some(l)) => l,
+        _ => "-",
+    }
+}
+
 /// Effects listed under a cause; the rest are counted.
 const EFFECTS_LISTED: usize = 8;
 
@@ -261,15 +328,32 @@ fn cause(
     } else {
         format!(", HTTP {}", k.http_status.iter().map(u16::to_string).collect::<Vec<_>>().join("/"))
     };
-    writeln!(
-        out,
-        "  {} {} in {}: {} {}",
-        c.red(&format!("#{}", k.rank)),
-        c.bold(&k.category),
-        c.bold(&k.system),
-        k.title,
-        c.dim(&format!("[{}] score {:.2}", k.signature, k.score))
-    )?;
+    // the headline, with its tag at the end when it fits in the width and
+    // on a line of its own when not; the title wraps under itself
+    let lead = format!("  #{} {} in {}: ", k.rank, k.category, k.system);
+    let tag = format!("[{}] score {:.2}", k.signature, k.score);
+    let one_line = lead.chars().count() + k.title.chars().count() + 1 + tag.chars().count() <= WIDTH;
+    let title = wrap(&k.title, WIDTH.saturating_sub(lead.chars().count()).max(30));
+    for (i, part) in title.iter().enumerate() {
+        if i == 0 {
+            write!(
+                out,
+                "  {} {} in {}: {part}",
+                c.red(&format!("#{}", k.rank)),
+                c.bold(&k.category),
+                c.bold(&k.system)
+            )?;
+        } else {
+            write!(out, "     {part}")?;
+        }
+        if one_line {
+            write!(out, " {}", c.dim(&tag))?;
+        }
+        writeln!(out)?;
+    }
+    if !one_line {
+        writeln!(out, "     {}", c.dim(&tag))?;
+    }
     if let Some(onset) = k.onset.as_deref().filter(|o| Some(*o) != k.first_seen.as_deref()) {
         writeln!(out, "     rose above its baseline at {onset}")?;
     }
@@ -279,33 +363,32 @@ fn cause(
         k.first_seen.as_deref().unwrap_or("(no time)"),
         group(k.count),
         plural(k.count as usize),
-        k.last_seen.as_deref().unwrap_or("-"),
+        until(k.first_seen.as_deref(), k.last_seen.as_deref()),
         status
     )?;
     if !full {
         return Ok(());
     }
-    writeln!(
-        out,
-        "     {}",
-        c.dim(&format!(
-            "why: severity {:.2}, novelty {:.2}, specificity {:.2}, role {:.2}, onset {:.2}, rise {:.2}, explains {:.2}, prior {:.2}",
-            k.score_parts.severity,
-            k.score_parts.novelty,
-            k.score_parts.specificity,
-            k.score_parts.role,
-            k.score_parts.onset,
-            k.score_parts.rise,
-            k.score_parts.explains,
-            k.score_parts.prior
-        ))
-    )?;
+    let why = format!(
+        "why: severity {:.2}, novelty {:.2}, specificity {:.2}, role {:.2}, onset {:.2}, rise {:.2}, explains {:.2}, prior {:.2}",
+        k.score_parts.severity,
+        k.score_parts.novelty,
+        k.score_parts.specificity,
+        k.score_parts.role,
+        k.score_parts.onset,
+        k.score_parts.rise,
+        k.score_parts.explains,
+        k.score_parts.prior
+    );
+    for (i, part) in wrap(&why, WIDTH - 10).into_iter().enumerate() {
+        writeln!(out, "{}{}", if i == 0 { "     " } else { "          " }, c.dim(part))?;
+    }
     if !k.effects.is_empty() {
         writeln!(out, "     then:")?;
         for e in k.effects.iter().take(EFFECTS_LISTED) {
             // a template by its text, never by its cluster hash
             let what = match templates.iter().find(|t| t.cluster == e.signature && t.system == e.system) {
-                Some(t) => format!("\"{}\"", shorten(&t.template, 60)),
+                Some(t) => format!("\"{}\"", shorten(&t.template, 38)),
                 None => e.signature.clone(),
             };
             writeln!(
@@ -326,18 +409,45 @@ fn cause(
     if !k.evidence.is_empty() {
         writeln!(out, "     evidence:")?;
         for e in &k.evidence {
-            let mut lines = e.text.lines();
-            writeln!(out, "       {}:{}  {}", e.file, e.line, lines.next().unwrap_or(""))?;
-            for more in lines {
-                writeln!(out, "         {more}")?;
+            writeln!(out, "       {}:{}", e.file, e.line)?;
+            for (i, line) in e.text.lines().enumerate() {
+                // a trace's later lines are indented under its first
+                let indent = if i == 0 { "         " } else { "           " };
+                for part in wrap(line, WIDTH - indent.len()) {
+                    writeln!(out, "{indent}{part}")?;
+                }
             }
         }
     }
     if !k.advice.is_empty() {
         writeln!(out, "     what to do:")?;
         for (i, a) in k.advice.iter().take(6).enumerate() {
-            writeln!(out, "       {}. {a}", i + 1)?;
+            for (j, part) in wrap(a, WIDTH - 10).into_iter().enumerate() {
+                if j == 0 {
+                    writeln!(out, "       {}. {part}", i + 1)?;
+                } else {
+                    writeln!(out, "          {part}")?;
+                }
+            }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_long_words() {
+        let t = "one two three four five six seven eight nine ten eleven twelve";
+        let parts = super::wrap(t, 20);
+        assert!(parts.iter().all(|p| p.chars().count() <= 20), "{parts:?}");
+        assert_eq!(parts.join(" "), t);
+        let long = "x".repeat(45);
+        assert_eq!(super::wrap(&long, 20).concat(), long);
+        assert_eq!(super::wrap("", 20), vec![""]);
+        assert_eq!(super::wrap("é".repeat(30).as_str(), 20)[0].chars().count(), 20);
+        // a space early in the piece does not leave a short line
+        let json = format!("{{\"a\":\"b c\",\"d\":\"{}\"}}", "e".repeat(40));
+        assert_eq!(super::wrap(&json, 20)[0].chars().count(), 20);
+    }
 }

@@ -453,3 +453,15 @@ fn mine_reads_gzip_and_writes_json() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The text report fits 80 columns: evidence, advice, titles and the
+/// score parts wrap under themselves; a template is never cut mid-report.
+#[test]
+fn text_report_fits_80_columns() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let out = run(&["scan", "--format", "text", "--color", "never", example]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let wide: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
+    assert!(wide.is_empty(), "lines over 80 columns: {wide:#?}");
+    assert!(text.contains("Signatures seen (all on 2026-11-24)"), "{text}");
+}
