@@ -136,7 +136,7 @@ pub struct Ticket {
     pub title: String,
     /// The Markdown report.
     pub body: String,
-    /// The JSON summary, for webhooks.
+    /// The JSON summary, for webhooks (empty for trackers).
     pub json: String,
 }
 
@@ -144,14 +144,17 @@ impl Ticket {
     /// The ticket of a summary with an incident, or `None` without one.
     /// The body is redacted even when the report was not (`--no-redact`
     /// is for the engineer's terminal, not for a ticket).
-    pub fn of(summary: &Summary) -> Option<Ticket> {
+    /// The JSON summary is rendered only `with_json` (for webhooks).
+    pub fn of(summary: &Summary, with_json: bool) -> Option<Ticket> {
         let mut s = summary.clone();
         crate::redact::summary(&mut s);
         let top = s.causes.first()?;
         let mut body = Vec::new();
         crate::report::render(&s, crate::config::Format::Markdown, false, &mut body).ok()?;
         let mut json = Vec::new();
-        crate::report::render(&s, crate::config::Format::Json, false, &mut json).ok()?;
+        if with_json {
+            crate::report::render(&s, crate::config::Format::Json, false, &mut json).ok()?;
+        }
         Some(Ticket {
             fingerprint: top.fingerprint.clone(),
             title: format!("faultline: {} failure in {}: {}", top.category, top.system, top.title),
@@ -170,7 +173,7 @@ impl Ticket {
 /// what happened; never fails: a failure is `outcome: "failed"`.
 pub fn post(summary: &Summary, config: &PostConfig) -> PostSummary {
     let mut out = PostSummary { target: config.target.shown(), ..PostSummary::default() };
-    let Some(ticket) = Ticket::of(summary) else {
+    let Some(ticket) = Ticket::of(summary, matches!(config.target, Target::Webhook(_))) else {
         out.outcome = "skipped".into();
         out.error = Some("no incident detected: nothing to post".into());
         return out;

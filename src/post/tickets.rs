@@ -110,6 +110,18 @@ fn lost_answer<T>(r: Result<T, HttpError>) -> Result<Option<T>, PostError> {
     }
 }
 
+/// POSTs `body` as JSON to `url`.
+fn post_json(
+    client: &mut Client,
+    headers: &[(&str, String)],
+    url: &str,
+    body: &Value,
+    retry: bool,
+) -> Result<super::http::Answer, HttpError> {
+    let req = Request { method: "POST", url, headers, query: &[], label: describe("POST", url) };
+    client.send(&req, &body.to_string(), retry)
+}
+
 fn parse(what: &str, body: &str) -> Result<Value, PostError> {
     serde_json::from_str(body)
         .map_err(|e| PostError::Unreadable { what: what.to_string(), why: e.to_string() })
@@ -154,29 +166,18 @@ impl Tracker for GitHub {
 
     fn comment(&self, client: &mut Client, id: &str, ticket: &Ticket) -> Result<(), PostError> {
         let url = format!("{}/issues/{id}/comments", self.base);
-        let headers = self.headers();
-        let req = Request {
-            method: "POST",
-            url: &url,
-            headers: &headers,
-            query: &[],
-            label: describe("POST", &url),
-        };
-        client.send(&req, &json!({ "body": ticket.body }).to_string(), true)?;
+        post_json(client, &self.headers(), &url, &json!({ "body": ticket.body }), true)?;
         Ok(())
     }
 
     fn create(&self, client: &mut Client, ticket: &Ticket) -> Result<Option<String>, PostError> {
         let url = format!("{}/issues", self.base);
-        let headers = self.headers();
-        let label = describe("POST", &url);
-        let req = Request { method: "POST", url: &url, headers: &headers, query: &[], label: label.clone() };
         let body =
             json!({ "title": ticket.title, "body": ticket.body, "labels": ["faultline", ticket.label()] });
-        let Some(answer) = lost_answer(client.send(&req, &body.to_string(), false))? else {
+        let Some(answer) = lost_answer(post_json(client, &self.headers(), &url, &body, false))? else {
             return Ok(None);
         };
-        let v = parse(&label, &answer.body)?;
+        let v = parse(&describe("POST", &url), &answer.body)?;
         let shown = v
             .get("html_url")
             .and_then(Value::as_str)
@@ -224,23 +225,12 @@ impl Tracker for Jira {
 
     fn comment(&self, client: &mut Client, id: &str, ticket: &Ticket) -> Result<(), PostError> {
         let url = format!("{}/rest/api/2/issue/{id}/comment", self.base);
-        let headers = self.headers();
-        let req = Request {
-            method: "POST",
-            url: &url,
-            headers: &headers,
-            query: &[],
-            label: describe("POST", &url),
-        };
-        client.send(&req, &json!({ "body": ticket.body }).to_string(), true)?;
+        post_json(client, &self.headers(), &url, &json!({ "body": ticket.body }), true)?;
         Ok(())
     }
 
     fn create(&self, client: &mut Client, ticket: &Ticket) -> Result<Option<String>, PostError> {
         let url = format!("{}/rest/api/2/issue", self.base);
-        let headers = self.headers();
-        let label = describe("POST", &url);
-        let req = Request { method: "POST", url: &url, headers: &headers, query: &[], label: label.clone() };
         let body = json!({ "fields": {
             "project": { "key": self.project },
             "summary": ticket.title.chars().take(250).collect::<String>(),
@@ -248,10 +238,10 @@ impl Tracker for Jira {
             "issuetype": { "name": "Bug" },
             "labels": ["faultline", ticket.label()],
         }});
-        let Some(answer) = lost_answer(client.send(&req, &body.to_string(), false))? else {
+        let Some(answer) = lost_answer(post_json(client, &self.headers(), &url, &body, false))? else {
             return Ok(None);
         };
-        let v = parse(&label, &answer.body)?;
+        let v = parse(&describe("POST", &url), &answer.body)?;
         Ok(Some(v.get("key").and_then(Value::as_str).unwrap_or_default().to_string()))
     }
 }

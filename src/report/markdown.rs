@@ -5,7 +5,7 @@
 //! clocks, folded. Short enough to act on without scrolling past the top.
 
 use super::summary::*;
-use super::words::{group, human_lag, plural};
+use super::words::{group, human_lag, plural, shorten};
 use std::io::{self, Write};
 
 /// How many effects and candidates are listed before "and N more".
@@ -100,7 +100,7 @@ fn effects(s: &Summary, c: &Cause, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "**What followed**\n")?;
     for e in c.effects.iter().take(LISTED) {
         // templates by their text, never by their cluster hash
-        let what = match s.templates.iter().find(|t| t.cluster == e.signature && t.system == e.system) {
+        let what = match template_of(&s.templates, &e.system, &e.signature) {
             Some(t) => code(&shorten(&t.template, 90)),
             None => code(&e.signature),
         };
@@ -233,13 +233,6 @@ fn inline(text: &str) -> String {
         }
     }
     out
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -421,6 +421,15 @@ pub struct Stats {
     pub correlate_ms: u64,
 }
 
+/// The mined template a series id names, if it is one.
+pub fn template_of<'a>(
+    templates: &'a [TemplateCount],
+    system: &str,
+    cluster: &str,
+) -> Option<&'a TemplateCount> {
+    templates.iter().find(|t| t.cluster == cluster && t.system == system)
+}
+
 /// An instant as RFC 3339 UTC with milliseconds.
 pub fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)

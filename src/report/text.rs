@@ -4,7 +4,7 @@
 
 use super::summary::*;
 use super::words::printable;
-use super::words::{group, human_bytes, human_lag, plural};
+use super::words::{group, human_bytes, human_lag, plural, shorten};
 use crate::correlate::skew::ClockMethod;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
@@ -307,15 +307,6 @@ fn until<'a>(first: Option<&str>, last: Option<&'a str>) -> &'a str {
 /// Effects listed under a cause; the rest are counted.
 const EFFECTS_LISTED: usize = 8;
 
-/// `text` cut to `max` characters, with an ellipsis.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    }
-}
-
 fn cause(
     c: &Paint,
     k: &Cause,
@@ -387,8 +378,8 @@ fn cause(
         writeln!(out, "     then:")?;
         for e in k.effects.iter().take(EFFECTS_LISTED) {
             // a template by its text, never by its cluster hash
-            let what = match templates.iter().find(|t| t.cluster == e.signature && t.system == e.system) {
-                Some(t) => format!("\"{}\"", shorten(&t.template, 38)),
+            let what = match template_of(templates, &e.system, &e.signature) {
+                Some(t) => format!("\"{}\"", shorten(&t.template, 37)),
                 None => e.signature.clone(),
             };
             writeln!(
