@@ -1,0 +1,116 @@
+//! The deterministic merge of the scan: block results in source and block
+//! order, line numbers by prefix sum, one event per head, and each file's
+//! failure said once.
+
+use super::*;
+
+pub(super) fn merge(
+    sources: &[Source],
+    mut results: Vec<TaskResult>,
+    mut warnings: Vec<Warning>,
+) -> ScanData {
+    results.sort_by_key(|r| r.order);
+    let mut data = ScanData { per_source: vec![SourceScan::default(); sources.len()], ..Default::default() };
+    // One allocation of the final size: growing by doubling would hold up
+    // to three times the events at the moment of a copy.
+    data.events.reserve_exact(results.iter().flat_map(|r| &r.blocks).map(|b| b.events.len()).sum());
+    let mut next_line: Vec<u64> = vec![1; sources.len()];
+    let mut last_unterminated = vec![false; sources.len()];
+    let mut kept_unnamed = vec![0usize; sources.len()];
+    data.unnamed_dropped = vec![0; sources.len()];
+    for r in results {
+        warnings.extend(r.warnings);
+        let s = r.source as usize;
+        for b in r.blocks {
+            let base = next_line[s] as i64;
+            for (rel, mut ev) in b.events {
+                ev.line = (base + rel).max(1) as u64;
+                data.events.push(ev);
+            }
+            data.unnamed_dropped[s] += b.unnamed_over;
+            for u in b.unnamed {
+                if kept_unnamed[s] < UNNAMED_PER_SOURCE {
+                    kept_unnamed[s] += 1;
+                    // A bare `Traceback (most recent call last):` head is
+                    // named by the exception that closes it.
+                    let (text, exception) = match u.exception {
+                        Some(e) if u.text.contains("Traceback (most recent call last)") => (e, None),
+                        other => (u.text, other),
+                    };
+                    data.unnamed.push(UnnamedLine {
+                        source: r.source,
+                        line: (base + u.rel) as u64,
+                        ts: u.ts,
+                        whole_second: u.whole_second,
+                        text,
+                        request_id: u.request_id,
+                        level: u.level,
+                        exception,
+                    });
+                } else {
+                    data.unnamed_dropped[s] += 1;
+                }
+            }
+            next_line[s] += b.newlines;
+            if b.bytes > 0 {
+                last_unterminated[s] = b.unterminated;
+            }
+            let ps = &mut data.per_source[s];
+            ps.bytes += b.bytes;
+            for (layout, written) in b.layouts {
+                *ps.layouts.entry(layout).or_default() += 1;
+                match written {
+                    Some(offset) => *ps.written_offsets.entry(offset).or_default() += 1,
+                    None => ps.zoneless = true,
+                }
+            }
+            if let Some(v) = b.volume {
+                ps.volume.push(v);
+            }
+        }
+    }
+    for (s, ps) in data.per_source.iter_mut().enumerate() {
+        ps.lines = next_line[s] - 1 + u64::from(last_unterminated[s]);
+        if sources[s].nul_head > 0 {
+            warnings.push(Warning {
+                file: sources[s].display.clone(),
+                kind: WarningKind::NulHead,
+                reason: format!(
+                    "{} NUL bytes at the head skipped (a hole left by copytruncate?)",
+                    sources[s].nul_head
+                ),
+            });
+        }
+    }
+    // One event per head line: the later hit of equal priority is the
+    // deeper one (the root cause of a Java trace).
+    data.events.sort_by_key(|e| (e.source, e.line));
+    data.events.dedup_by(|later, earlier| {
+        if later.source == earlier.source && later.line == earlier.line {
+            *earlier = later.clone();
+            true
+        } else {
+            false
+        }
+    });
+    // An unnamed error line that belongs to the head of an event (a level
+    // line inside a trace or a pretty-printed record) is that event, and a
+    // head is one unnamed line however many of its lines name a level:
+    // checked here too, as the two may be in different blocks.
+    let mut previous = None;
+    data.unnamed.retain(|u| {
+        let at = (u.source, u.line);
+        let repeat = previous == Some(at);
+        previous = Some(at);
+        !repeat && data.events.binary_search_by_key(&at, |e| (e.source, e.line)).is_err()
+    });
+    // A file that cannot be opened, or shrank, fails in each of its blocks:
+    // say it once (the first block's account, whose offset is the lowest).
+    let mut seen = std::collections::HashSet::new();
+    warnings.retain(|w| match w.kind {
+        WarningKind::OpenFailed | WarningKind::Truncated => seen.insert((w.file.clone(), w.kind)),
+        _ => true,
+    });
+    data.warnings = warnings;
+    data
+}

@@ -1,0 +1,357 @@
+//! The scan stage: sources → events, in parallel.
+//!
+//! Owns the fan-out (one rayon pool; every block of every plain file, and
+//! every stream, is one task), the per-block work (match → events, line
+//! counting, traffic samples) and the deterministic merge (blocks in source
+//! and block order, then line numbers by prefix sum). The result does not
+//! depend on the block size or the number of threads.
+//!
+//! Whole events: a hit on a line without a time of its own (`\tat ...`,
+//! `Caused by:`, an indented line, pretty-printed JSON) belongs to the
+//! event's head, the nearest line above with a time, looked for within
+//! [`read::BACK_CONTEXT`] bytes and [`MAX_EVENT_LINES`] lines and never
+//! across a blank line. One event is kept per head: the deepest hit (the
+//! root `Caused by` of a Java trace).
+//!
+//! Files: this one holds the tasks and their reading; `block` the
+//! per-block work, `head` the event-head search, `merge` the merge, and
+//! `evidence` the lines read again for reports.
+
+use crate::event::{self, Event, Level};
+use crate::matcher::{Hit, Matcher, Scratch, UNNAMED};
+use crate::progress::Progress;
+use crate::read::{self, RangeBlock};
+use crate::source::{Source, SourceKind, Warning, WarningKind};
+use crate::timestamp::{Detector, Layout, TimeContext, Zone};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+mod block;
+mod evidence;
+mod head;
+mod merge;
+
+pub use evidence::{evidence_text, read_lines_at};
+
+/// The most lines an event (head + continuation) spans.
+pub const MAX_EVENT_LINES: usize = 200;
+/// Longest evidence line kept, in bytes.
+pub const EVIDENCE_MAX: usize = 300;
+
+/// What the scan learned about one source.
+#[derive(Clone, Debug, Default)]
+pub struct SourceScan {
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes read (decompressed).
+    pub bytes: u64,
+    /// Time layouts seen on sampled lines, with counts.
+    pub layouts: BTreeMap<Layout, u64>,
+    /// Whether some sampled time had no zone.
+    pub zoneless: bool,
+    /// Offsets from UTC (seconds) written on sampled times, with counts.
+    pub written_offsets: BTreeMap<i32, u64>,
+    /// (time of a block's first line, time of its last line, lines): the
+    /// traffic volume over time.
+    pub volume: Vec<(i64, i64, u64)>,
+}
+
+/// An error or warning line that no signature names: food for the
+/// template miner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnnamedLine {
+    /// Source id.
+    pub source: u32,
+    /// 1-based line.
+    pub line: u64,
+    /// Time, ms since the epoch (the middle of the second when
+    /// `whole_second`).
+    pub ts: Option<i64>,
+    /// Its time was written to the second.
+    pub whole_second: bool,
+    /// The line, capped at [`EVIDENCE_MAX`] bytes.
+    pub text: Box<str>,
+    /// Its request id, if any.
+    pub request_id: Option<Box<str>>,
+    /// Its level (error, warning or fatal: only those are mined).
+    pub level: Level,
+    /// The exception line that closes its trace (Python traces written
+    /// with a header on every line), shown with it as evidence.
+    pub exception: Option<Box<str>>,
+}
+
+/// How many unnamed lines are kept per source; past it they are counted.
+/// Their text is what the miner reads, so this bounds memory.
+pub const UNNAMED_PER_SOURCE: usize = 4_000;
+
+/// Everything the scan found.
+#[derive(Debug, Default)]
+pub struct ScanData {
+    /// Events, sorted by (source, line), one per event head.
+    pub events: Vec<Event>,
+    /// Error and warning lines no signature names, in source and line order.
+    pub unnamed: Vec<UnnamedLine>,
+    /// Unnamed lines not kept, per source (over [`UNNAMED_PER_SOURCE`]).
+    pub unnamed_dropped: Vec<u64>,
+    /// Per source, by source id.
+    pub per_source: Vec<SourceScan>,
+    /// Problems met while reading.
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs the scan over `sources`.
+pub fn scan(
+    sources: &[Source],
+    matcher: &Matcher,
+    zones: &[Zone],
+    block_size: usize,
+    progress: &dyn Progress,
+) -> ScanData {
+    // Files are opened by the task that reads them, one block at a time,
+    // so open files never outnumber the workers, whatever the number of
+    // sources (a folder of thousands of logs under a limit of 1024).
+    let mut tasks: Vec<Task> = Vec::new();
+    let warnings = Vec::new();
+    for s in sources {
+        match s.kind {
+            SourceKind::Plain => {
+                for b in read::plan(s.id, s.nul_head, s.len, block_size as u64) {
+                    tasks.push(Task::Range(b));
+                }
+            }
+            _ => tasks.push(Task::Stream(s.id)),
+        }
+    }
+    // Streams first: they are long, sequential tasks.
+    tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
+    let total: u64 = sources.iter().filter(|s| s.kind == SourceKind::Plain).map(|s| s.len).sum();
+    progress.start(total);
+    let ctx = Ctx { sources, matcher, zones, block_size, progress };
+    let results: Vec<TaskResult> =
+        tasks.par_iter().map_init(Worker::default, |w, t| ctx.run_isolated(t, w)).collect();
+    progress.finish();
+    merge::merge(sources, results, warnings)
+}
+
+enum Task {
+    Range(RangeBlock),
+    Stream(u32),
+}
+
+struct Ctx<'a> {
+    sources: &'a [Source],
+    matcher: &'a Matcher,
+    zones: &'a [Zone],
+    block_size: usize,
+    progress: &'a dyn Progress,
+}
+
+#[derive(Default)]
+struct Worker {
+    buf: read::BlockBuf,
+    scratch: Scratch,
+    hits: Vec<Hit>,
+}
+
+/// An unnamed line before its line number is known.
+struct UnnamedInBlock {
+    /// Head line index from the block's first owned line.
+    rel: i64,
+    ts: Option<i64>,
+    whole_second: bool,
+    text: Box<str>,
+    request_id: Option<Box<str>>,
+    level: Level,
+    /// The exception line that closes its trace, when the head is a
+    /// Python trace written with a header on every line.
+    exception: Option<Box<str>>,
+}
+
+/// One block's findings, with line numbers relative to the block.
+#[derive(Default)]
+struct BlockResult {
+    newlines: u64,
+    unterminated: bool,
+    bytes: u64,
+    /// Events whose `line` is relative: head line index from the block's
+    /// first owned line; may be negative when the head is in the context.
+    events: Vec<(i64, Event)>,
+    /// Unnamed lines: (relative line, time, text, request id).
+    unnamed: Vec<UnnamedInBlock>,
+    /// Unnamed lines past the block's cap, counted only.
+    unnamed_over: u64,
+    volume: Option<(i64, i64, u64)>,
+    layouts: Vec<(Layout, Option<i32>)>,
+}
+
+struct TaskResult {
+    source: u32,
+    order: (u32, u32),
+    blocks: Vec<BlockResult>,
+    warnings: Vec<Warning>,
+}
+
+impl Ctx<'_> {
+    fn detector(&self, source: &Source) -> Detector {
+        Detector::new(TimeContext::new(self.zones[source.system as usize], source.mtime))
+    }
+
+    /// Runs a task; a panic in it (a bug, or a file system that breaks a
+    /// promise of `read`) is that file's failure, named in a warning, and
+    /// the other files' results stand.
+    fn run_isolated(&self, task: &Task, w: &mut Worker) -> TaskResult {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(task, w)));
+        outcome.unwrap_or_else(|panic| {
+            *w = Worker::default(); // its buffers may be half-written
+            let (id, index) = match task {
+                Task::Range(b) => (b.source, b.index),
+                Task::Stream(id) => (*id, 0),
+            };
+            let source = &self.sources[id as usize];
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            TaskResult {
+                source: id,
+                order: (id, index),
+                blocks: Vec::new(),
+                warnings: vec![Warning {
+                    file: source.display.clone(),
+                    kind: WarningKind::Failed,
+                    reason: format!(
+                        "internal error while reading block {index} ({what}); that part was not scanned"
+                    ),
+                }],
+            }
+        })
+    }
+
+    fn run(&self, task: &Task, w: &mut Worker) -> TaskResult {
+        if let Some(name) = failpoint() {
+            let id = match task {
+                Task::Range(b) => b.source,
+                Task::Stream(id) => *id,
+            };
+            if self.sources[id as usize].display.ends_with(name) {
+                panic!("failpoint FAULTLINE_FAILPOINT_PANIC={name}");
+            }
+        }
+        match task {
+            Task::Range(b) => self.run_range(b, w),
+            Task::Stream(id) => self.run_stream(&self.sources[*id as usize], w),
+        }
+    }
+
+    fn run_range(&self, block: &RangeBlock, w: &mut Worker) -> TaskResult {
+        let source = &self.sources[block.source as usize];
+        let mut out = TaskResult {
+            source: source.id,
+            order: (source.id, block.index),
+            blocks: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let file = match source.open_same() {
+            Ok(f) => f,
+            Err(e) => {
+                out.warnings.push(open_failed(source, &e));
+                return out;
+            }
+        };
+        let mut buf = std::mem::take(&mut w.buf);
+        match read::read_block(&file, block, &mut buf) {
+            Ok(r) => {
+                if let Some(read_to) = r.shrank_to {
+                    // the file's own length now, not where this block's read
+                    // stopped: every block past the cut stops at its start
+                    let len = file.metadata().map_or(read_to, |m| m.len().min(read_to));
+                    out.warnings.push(Warning {
+                        file: source.display.clone(),
+                        kind: WarningKind::Truncated,
+reason: format!(
+                            "changed during the scan: it ended at byte {len}, it had {} bytes when found (truncated?); the lines read are kept",
+                            source.len
+                        ),
+                    });
+                }
+                if let Some(at) = r.line_cut_at {
+                    out.warnings.push(line_cut(source, at));
+                }
+                let mut det = self.detector(source);
+                out.blocks.push(self.scan_block(source, &buf, r.owned.clone(), r.buf_offset, &mut det, w));
+                self.progress.advance(block.range.end - block.range.start);
+            }
+            Err(e) => out.warnings.push(Warning {
+                file: source.display.clone(),
+                kind: WarningKind::ReadError,
+                reason: format!("read error at byte {}: {e}", block.range.start),
+            }),
+        }
+        w.buf = buf;
+        out
+    }
+
+    fn run_stream(&self, source: &Source, w: &mut Worker) -> TaskResult {
+        let mut out =
+            TaskResult { source: source.id, order: (source.id, 0), blocks: Vec::new(), warnings: Vec::new() };
+        let mut det = self.detector(source);
+        let reader: Box<dyn std::io::Read> = match source.kind {
+            SourceKind::Stdin => Box::new(std::io::stdin().lock()),
+            _ => match source.open_same() {
+                Ok(f) => {
+                    let f = std::io::BufReader::with_capacity(256 * 1024, f);
+                    match source.kind {
+                        SourceKind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
+                        SourceKind::Utf16 { big_endian } => Box::new(read::Utf16Reader::new(f, big_endian)),
+                        _ => Box::new(f),
+                    }
+                }
+                Err(e) => {
+                    out.warnings.push(open_failed(source, &e));
+                    return out;
+                }
+            },
+        };
+        let mut blocks = Vec::new();
+        let result = read::for_each_stream_block(reader, self.block_size, |buf, owned, offset| {
+            blocks.push(self.scan_block(source, buf, owned, offset, &mut det, w));
+        });
+        if let Err((at, e)) = result {
+            let what = if source.kind == SourceKind::Gzip { "gzip data" } else { "stream" };
+            out.warnings.push(Warning {
+                file: source.display.clone(),
+                kind: WarningKind::DecodeError,
+                reason: format!("{what} unreadable after {at} decoded bytes: {e}; the lines before are kept"),
+            });
+        }
+        self.progress.advance(source.len);
+        out.blocks = blocks;
+        out
+    }
+}
+
+/// `FAULTLINE_FAILPOINT_PANIC=NAME`: the work on a file whose shown path
+/// ends with NAME panics, so that tests can check a failure stays that
+/// file's (read once; unset in normal runs).
+fn failpoint() -> Option<&'static str> {
+    static NAME: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| std::env::var("FAULTLINE_FAILPOINT_PANIC").ok().filter(|s| !s.is_empty())).as_deref()
+}
+
+fn open_failed(source: &Source, e: &std::io::Error) -> Warning {
+    Warning {
+        file: source.display.clone(),
+        kind: WarningKind::OpenFailed,
+        reason: format!("could not be opened: {}", crate::discover::io_reason(e)),
+    }
+}
+
+fn line_cut(source: &Source, at: u64) -> Warning {
+    Warning {
+        file: source.display.clone(),
+        kind: WarningKind::LineCut,
+        reason: format!("a line longer than {} MiB was cut at byte {at}", read::MAX_LINE >> 20),
+    }
+}
