@@ -177,8 +177,9 @@ pub fn patterns_check(catalog: &Catalog, out: &mut dyn Write) -> Result<usize> {
     }
     writeln!(
         out,
-        "{} signatures, {} literals, {} failure{}",
+        "{} signatures, {} change rules, {} literals, {} failure{}",
         catalog.signatures.len(),
+        catalog.changes.len(),
         matcher.literals().len(),
         failures.len(),
         if failures.len() == 1 { "" } else { "s" }
@@ -195,13 +196,13 @@ pub fn patterns_test(catalog: &Catalog, id: &str, line: &str, out: &mut dyn Writ
     let matcher =
         Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
     let got = matcher.classify(line.as_bytes(), &mut matcher::Scratch::default());
-    let won = got.map(|g| catalog.signatures[g as usize].id.as_str());
-    match won {
+    let won = got.map(|g| matcher::check::name(catalog, g));
+    match won.as_deref() {
         Some(w) if w == id => writeln!(out, "match: {id}")?,
         Some(w) => writeln!(out, "no match for {id}: the line is attributed to {w}")?,
         None => writeln!(out, "no match: no signature matches this line")?,
     }
-    Ok(won == Some(id))
+    Ok(won.as_deref() == Some(id))
 }
 
 /// `faultline patterns literals`: the literals searched, one a line.

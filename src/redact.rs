@@ -97,6 +97,9 @@ pub fn summary(s: &mut crate::report::Summary) {
         for e in &mut c.evidence {
             e.text = redact(&e.text);
         }
+        for n in &mut c.changes_before {
+            n.text = redact(&n.text);
+        }
     }
     for t in &mut s.templates {
         t.template = redact(&t.template);

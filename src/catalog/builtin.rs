@@ -14,4 +14,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("server_error.toml", include_str!("../../patterns/server_error.toml")),
     ("unavailable.toml", include_str!("../../patterns/unavailable.toml")),
     ("config.toml", include_str!("../../patterns/config.toml")),
+    ("changes.toml", include_str!("../../patterns/changes.toml")),
 ];

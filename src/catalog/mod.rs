@@ -7,8 +7,10 @@
 
 mod builtin;
 mod category;
+mod change;
 
 pub use category::Category;
+pub use change::{ChangeKind, ChangeRule};
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -76,6 +78,8 @@ pub struct Catalog {
     pub signatures: Vec<Signature>,
     /// Steps for each category, from the knowledge base.
     pub category_advice: BTreeMap<Category, Vec<String>>,
+    /// Rules that recognise change records (`[[change]]`).
+    pub changes: Vec<ChangeRule>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +89,21 @@ struct FileDoc {
     categories: BTreeMap<String, CategoryDoc>,
     #[serde(default)]
     signature: Vec<toml::Spanned<SignatureDoc>>,
+    #[serde(default)]
+    change: Vec<toml::Spanned<ChangeDoc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeDoc {
+    kind: String,
+    literals: Vec<String>,
+    #[serde(default)]
+    regex: Option<String>,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    counterexamples: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -186,23 +205,8 @@ impl Catalog {
             if !seen.insert(sig.id.clone()) {
                 return Err(err(line, format!("duplicate signature id {:?}", sig.id)));
             }
-            if sig.literals.is_empty() {
-                return Err(err(line, format!("signature {:?} has no literals", sig.id)));
-            }
-            if let Some(lit) = sig.literals.iter().find(|l| l.len() < MIN_LITERAL_LEN) {
-                return Err(err(
-                    line,
-                    format!(
-                        "signature {:?}: literal {lit:?} is shorter than {MIN_LITERAL_LEN} bytes",
-                        sig.id
-                    ),
-                ));
-            }
-            if let Some(re) = &sig.regex {
-                if let Err(e) = regex::Regex::new(re) {
-                    return Err(err(line, format!("signature {:?}: bad regex: {e}", sig.id)));
-                }
-            }
+            check_literals_and_regex(&format!("signature {:?}", sig.id), &sig.literals, &sig.regex)
+                .map_err(|msg| err(line, msg))?;
             if let Some(status) = sig.http_status.iter().find(|s| !(100..=599).contains(*s)) {
                 return Err(err(line, format!("signature {:?}: {status} is not an HTTP status", sig.id)));
             }
@@ -222,6 +226,24 @@ impl Catalog {
                 origin: format!("{name}:{line}"),
             });
         }
+        for spanned in doc.change {
+            let line = line_of(text, spanned.span().start);
+            let rule = spanned.into_inner();
+            let kind = ChangeKind::from_name(&rule.kind).ok_or_else(|| {
+                let known: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.as_str()).collect();
+                err(line, format!("unknown change kind {:?} (known: {})", rule.kind, known.join(", ")))
+            })?;
+            check_literals_and_regex(&format!("change rule ({kind})"), &rule.literals, &rule.regex)
+                .map_err(|msg| err(line, msg))?;
+            self.changes.push(ChangeRule {
+                kind,
+                literals: rule.literals,
+                regex: rule.regex,
+                examples: rule.examples,
+                counterexamples: rule.counterexamples,
+                origin: format!("{name}:{line}"),
+            });
+        }
         Ok(())
     }
 
@@ -238,6 +260,24 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Option<&Signature> {
         self.signatures.iter().find(|s| s.id == id)
     }
+}
+
+/// At least one literal, none too short, and a regex that compiles.
+fn check_literals_and_regex(
+    what: &str,
+    literals: &[String],
+    regex: &Option<String>,
+) -> std::result::Result<(), String> {
+    if literals.is_empty() {
+        return Err(format!("{what} has no literals"));
+    }
+    if let Some(lit) = literals.iter().find(|l| l.len() < MIN_LITERAL_LEN) {
+        return Err(format!("{what}: literal {lit:?} is shorter than {MIN_LITERAL_LEN} bytes"));
+    }
+    if let Some(re) = regex {
+        regex::Regex::new(re).map_err(|e| format!("{what}: bad regex: {e}"))?;
+    }
+    Ok(())
 }
 
 fn unknown_category(name: &str) -> String {

@@ -32,6 +32,26 @@ impl Ctx<'_> {
             line_index += count_newlines(&buf[cursor..hit.line_start]) as i64;
             cursor = hit.line_start;
             let line = &buf[hit.line_start..hit.line_end];
+            if let Some(rule) = self.matcher.change_of(hit.sig) {
+                // kept when it has its own time: a change is placed before or
+                // after an onset, and one inside a trace is not a change
+                if let Some(stamp) = det.find(line).filter(|_| r.changes.len() < CHANGES_PER_SOURCE) {
+                    r.changes.push((
+                        line_index,
+                        ChangeLine {
+                            source: source.id,
+                            line: 0,
+                            ts: event::event_ms(stamp),
+                            whole_second: stamp.whole_second,
+                            rule,
+                            text: evidence_text(line).into_boxed_str(),
+                        },
+                    ));
+                } else if r.changes.len() >= CHANGES_PER_SOURCE {
+                    r.changes_over += 1;
+                }
+                continue;
+            }
             if hit.sig == UNNAMED {
                 // A block never needs more than the source keeps: the merge
                 // keeps the first UNNAMED_PER_SOURCE in order, so this cap

@@ -18,6 +18,8 @@ pub(super) fn merge(
     let mut last_unterminated = vec![false; sources.len()];
     let mut kept_unnamed = vec![0usize; sources.len()];
     data.unnamed_dropped = vec![0; sources.len()];
+    data.changes_dropped = vec![0; sources.len()];
+    let mut kept_changes = vec![0usize; sources.len()];
     for r in results {
         warnings.extend(r.warnings);
         let s = r.source as usize;
@@ -28,6 +30,16 @@ pub(super) fn merge(
                 data.events.push(ev);
             }
             data.unnamed_dropped[s] += b.unnamed_over;
+            data.changes_dropped[s] += b.changes_over;
+            for (rel, mut c) in b.changes {
+                if kept_changes[s] < CHANGES_PER_SOURCE {
+                    kept_changes[s] += 1;
+                    c.line = (base + rel).max(1) as u64;
+                    data.changes.push(c);
+                } else {
+                    data.changes_dropped[s] += 1;
+                }
+            }
             for u in b.unnamed {
                 if kept_unnamed[s] < UNNAMED_PER_SOURCE {
                     kept_unnamed[s] += 1;

@@ -18,7 +18,7 @@
 //! `evidence` the lines read again for reports.
 
 use crate::event::{self, Event, Level};
-use crate::matcher::{Hit, Matcher, Scratch, UNNAMED};
+use crate::matcher::{ChangeIndex, Hit, Matcher, Scratch, UNNAMED};
 use crate::progress::Progress;
 use crate::read::{self, RangeBlock};
 use crate::source::{Source, SourceKind, Warning, WarningKind};
@@ -81,6 +81,28 @@ pub struct UnnamedLine {
     pub exception: Option<Box<str>>,
 }
 
+/// A line that records a change (a deploy, a restart, a key rotation...):
+/// what "what changed just before" is told from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeLine {
+    /// Source id.
+    pub source: u32,
+    /// 1-based line.
+    pub line: u64,
+    /// Time as read (ms since the epoch; the middle of the second when
+    /// `whole_second`). A change line without a time of its own is not kept.
+    pub ts: i64,
+    /// Its time was written to the second.
+    pub whole_second: bool,
+    /// The change rule that recognised it.
+    pub rule: ChangeIndex,
+    /// The line, capped at [`EVIDENCE_MAX`] bytes.
+    pub text: Box<str>,
+}
+
+/// How many change lines are kept per source; past it they are counted.
+pub const CHANGES_PER_SOURCE: usize = 10_000;
+
 /// How many unnamed lines are kept per source; past it they are counted.
 /// Their text is what the miner reads, so this bounds memory.
 pub const UNNAMED_PER_SOURCE: usize = 4_000;
@@ -94,6 +116,10 @@ pub struct ScanData {
     pub unnamed: Vec<UnnamedLine>,
     /// Unnamed lines not kept, per source (over [`UNNAMED_PER_SOURCE`]).
     pub unnamed_dropped: Vec<u64>,
+    /// Change records, in source and line order.
+    pub changes: Vec<ChangeLine>,
+    /// Change records not kept, per source (over [`CHANGES_PER_SOURCE`]).
+    pub changes_dropped: Vec<u64>,
     /// Per source, by source id.
     pub per_source: Vec<SourceScan>,
     /// Problems met while reading.
@@ -181,6 +207,11 @@ struct BlockResult {
     unnamed: Vec<UnnamedInBlock>,
     /// Unnamed lines past the block's cap, counted only.
     unnamed_over: u64,
+    /// Change records: (relative line, change) with `source` and `line`
+    /// still unset.
+    changes: Vec<(i64, ChangeLine)>,
+    /// Change records past the block's cap, counted only.
+    changes_over: u64,
     volume: Option<(i64, i64, u64)>,
     layouts: Vec<(Layout, Option<i32>)>,
 }

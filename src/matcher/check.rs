@@ -1,7 +1,7 @@
 //! Runs every signature's examples and counter-examples through the real
 //! matcher: the check behind `faultline patterns check` and the catalog test.
 
-use super::{Matcher, Scratch};
+use super::{Found, Matcher, Scratch};
 use crate::catalog::Catalog;
 
 /// One failed expectation.
@@ -33,21 +33,58 @@ pub fn check(catalog: &Catalog, matcher: &Matcher) -> Vec<Failure> {
         }
         for ex in &sig.examples {
             match matcher.classify(ex.as_bytes(), &mut scratch) {
-                Some(got) if got as usize == i => {}
-                Some(got) => failures.push(fail(
-                    ex,
-                    format!("example attributed to {} instead", catalog.signatures[got as usize].id),
-                )),
+                Some(Found::Signature(got)) if got as usize == i => {}
+                Some(got) => {
+                    failures.push(fail(ex, format!("example attributed to {} instead", name(catalog, got))))
+                }
                 None => failures.push(fail(ex, "example is not matched".into())),
             }
         }
         for cx in &sig.counterexamples {
-            if matcher.classify(cx.as_bytes(), &mut scratch) == Some(i as u32) {
+            if matcher.classify(cx.as_bytes(), &mut scratch) == Some(Found::Signature(i as u32)) {
                 failures.push(fail(cx, "counter-example is matched".into()));
             }
         }
     }
+    for (i, rule) in catalog.changes.iter().enumerate() {
+        let fail = |line: &str, problem: String| Failure {
+            origin: rule.origin.clone(),
+            signature: format!("change:{}", rule.kind),
+            line: line.to_string(),
+            problem,
+        };
+        if rule.examples.is_empty() {
+            failures.push(fail("", "has no examples".into()));
+        }
+        for ex in &rule.examples {
+            match matcher.classify(ex.as_bytes(), &mut scratch) {
+                Some(Found::Change(got)) if got as usize == i => {}
+                Some(got) => {
+                    failures.push(fail(ex, format!("example attributed to {} instead", name(catalog, got))))
+                }
+                None => failures.push(fail(ex, "example is not matched".into())),
+            }
+        }
+        for cx in &rule.counterexamples {
+            if let Some(Found::Change(got)) = matcher.classify(cx.as_bytes(), &mut scratch) {
+                failures.push(fail(
+                    cx,
+                    format!("counter-example is matched as {}", name(catalog, Found::Change(got))),
+                ));
+            }
+        }
+    }
     failures
+}
+
+/// What a line was attributed to, for people.
+pub fn name(catalog: &Catalog, found: Found) -> String {
+    match found {
+        Found::Signature(s) => catalog.signatures[s as usize].id.clone(),
+        Found::Change(c) => {
+            format!("change:{} ({})", catalog.changes[c as usize].kind, catalog.changes[c as usize].origin)
+        }
+    }
 }
 
 #[cfg(test)]

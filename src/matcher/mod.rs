@@ -29,6 +29,19 @@ pub type SigIndex = u32;
 /// miner. The engine checks that the word is really the line's level.
 pub const UNNAMED: SigIndex = SigIndex::MAX;
 
+/// Index of a change rule in the catalog.
+pub type ChangeIndex = u32;
+
+/// What a hit line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A signature's failure.
+    Signature(SigIndex),
+    /// A change record (`catalog::ChangeRule`): no signature matched and
+    /// the line holds no level word.
+    Change(ChangeIndex),
+}
+
 /// Level words searched besides the catalog's literals, so that error and
 /// warning lines no signature names can be mined.
 const LEVEL_LITERALS: [&str; 10] = [
@@ -61,13 +74,17 @@ pub struct Matcher {
     /// Literals below this index come from the catalog; the rest are level
     /// words.
     catalog_literals: usize,
+    /// Rule indices at or above this one are change rules
+    /// (`index - signatures`); below, signatures.
+    signatures: u32,
 }
 
 /// One line attributed to a signature, as byte offsets into the buffer
 /// that was searched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hit {
-    /// The winning signature.
+    /// The winning signature, [`UNNAMED`], or a change rule
+    /// ([`Matcher::change_of`]).
     pub sig: SigIndex,
     /// Start of the line.
     pub line_start: usize,
@@ -91,8 +108,14 @@ impl Matcher {
         let mut literals: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<SigIndex>> = Vec::new();
         let mut index = std::collections::HashMap::new();
-        for (si, sig) in catalog.signatures.iter().enumerate() {
-            for lit in &sig.literals {
+        // One rule space: the signatures, then the change rules.
+        let rules = catalog
+            .signatures
+            .iter()
+            .map(|s| (&s.literals, &s.regex))
+            .chain(catalog.changes.iter().map(|c| (&c.literals, &c.regex)));
+        for (si, (rule_literals, _)) in rules.clone().enumerate() {
+            for lit in rule_literals {
                 let key = lit.to_ascii_lowercase();
                 let li = *index.entry(key.clone()).or_insert_with(|| {
                     literals.push(key);
@@ -117,22 +140,37 @@ impl Matcher {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&literals)
             .map_err(|e| format!("building the literal automaton: {e}"))?;
-        let regexes = catalog
-            .signatures
-            .iter()
-            .map(|s| {
-                s.regex.as_deref().map(|r| Regex::new(r).map_err(|e| format!("{}: {e}", s.id))).transpose()
+        let regexes = rules
+            .enumerate()
+            .map(|(i, (_, re))| {
+                let name = catalog.signatures.get(i).map_or_else(
+                    || catalog.changes[i - catalog.signatures.len()].origin.clone(),
+                    |s| s.id.clone(),
+                );
+                re.as_deref().map(|r| Regex::new(r).map_err(|e| format!("{name}: {e}"))).transpose()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // Any signature wins over a change rule; among change rules, the
+        // first in the catalog.
+        let n_changes = catalog.changes.len() as i32;
+        let priority = (catalog.signatures.iter().map(|s| s.priority))
+            .chain((0..n_changes).map(|i| i32::MIN + n_changes - i))
+            .collect();
         Ok(Matcher {
             automaton,
             literal_len: literals.iter().map(|l| l.len()).collect(),
             owners,
             regexes,
-            priority: catalog.signatures.iter().map(|s| s.priority).collect(),
+            priority,
             literals,
             catalog_literals,
+            signatures: catalog.signatures.len() as u32,
         })
+    }
+
+    /// The change rule a hit's `sig` names, if it names one.
+    pub fn change_of(&self, sig: SigIndex) -> Option<ChangeIndex> {
+        (sig != UNNAMED && sig >= self.signatures).then(|| sig - self.signatures)
     }
 
     /// The distinct literals of the catalog (lower-case; matched
@@ -168,7 +206,7 @@ impl Matcher {
                 line_end -= 1;
             }
             let line = &buf[line_start..line_end];
-            let sig = self.classify(line, scratch).or_else(|| scratch.saw_level.then_some(UNNAMED));
+            let sig = self.rule_of(line, scratch).or_else(|| scratch.saw_level.then_some(UNNAMED));
             if let Some(sig) = sig {
                 sink(Hit { sig, line_start, line_end });
             }
@@ -176,8 +214,17 @@ impl Matcher {
         }
     }
 
-    /// The signature a single line is attributed to, if any.
-    pub fn classify(&self, line: &[u8], scratch: &mut Scratch) -> Option<SigIndex> {
+    /// What a single line is attributed to, if anything.
+    pub fn classify(&self, line: &[u8], scratch: &mut Scratch) -> Option<Found> {
+        self.rule_of(line, scratch).map(|r| match self.change_of(r) {
+            Some(c) => Found::Change(c),
+            None => Found::Signature(r),
+        })
+    }
+
+    /// The rule (signature or change) a line is attributed to: a change
+    /// only when no signature matched and the line holds no level word.
+    fn rule_of(&self, line: &[u8], scratch: &mut Scratch) -> Option<SigIndex> {
         if fields::may_have_fields(line) {
             let mut blanked = std::mem::take(&mut scratch.blanked);
             let sig = if fields::blank_context_values(line, &mut blanked) {
@@ -218,7 +265,7 @@ impl Matcher {
                 best = Some((sig, len));
             }
         }
-        best.map(|b| b.0)
+        best.map(|b| b.0).filter(|&b| b < self.signatures || !scratch.saw_level)
     }
 }
 
@@ -271,7 +318,7 @@ priority = 10
         let m = Matcher::new(&catalog(&text)).unwrap();
         let mut s = Scratch::default();
         assert_eq!(m.classify(b"token expired", &mut s), None);
-        assert_eq!(m.classify(b"token expired, 401 Unauthorized", &mut s), Some(0));
+        assert_eq!(m.classify(b"token expired, 401 Unauthorized", &mut s), Some(Found::Signature(0)));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn render(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
                 percent(s.incident.confidence)
             )?;
             writeln!(out, "{}\n", story(s, top))?;
+            changes_before(top, out)?;
             effects(s, top, out)?;
             evidence(top, out)?;
             if !top.advice.is_empty() {
@@ -55,6 +56,27 @@ pub fn render(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "_History: {}._\n", inline(&h.headline()))?;
     }
     details(s, out)
+}
+
+/// The change records just before the cause.
+fn changes_before(c: &Cause, out: &mut dyn Write) -> io::Result<()> {
+    if c.changes_before.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "**Just before**\n")?;
+    for n in &c.changes_before {
+        writeln!(
+            out,
+            "- {} before, in {}: {} ({}:{})",
+            human_lag(n.before_ms),
+            inline(&n.system),
+            n.kind.words(),
+            code(&n.file),
+            n.line
+        )?;
+        writeln!(out, "  {}", code(&shorten(&n.text, 160)))?;
+    }
+    writeln!(out)
 }
 
 fn percent(x: f64) -> u32 {

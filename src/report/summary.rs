@@ -274,6 +274,31 @@ pub struct Cause {
     pub advice: Vec<String>,
     /// When it rose above its baseline (extension).
     pub onset: Option<String>,
+    /// What changed just before it (extension): the last change records
+    /// (configuration, deploy, restart, key rotation, scaling, feature
+    /// flag) of its system in the hour before its onset, and of the other
+    /// systems in the ten minutes before, oldest first.
+    pub changes_before: Vec<ChangeNote>,
+}
+
+/// A change record shortly before a cause.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeNote {
+    /// What kind of change (`config`, `deploy`, `restart`,
+    /// `secret_rotation`, `scaling`, `feature_flag`).
+    pub kind: crate::catalog::ChangeKind,
+    /// System it happened in.
+    pub system: String,
+    /// When, on the corrected clock.
+    pub at: String,
+    /// How long before the cause's onset, ms.
+    pub before_ms: i64,
+    /// File it is in.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// The line.
+    pub text: String,
 }
 
 /// Why a cause ranks where it does; each part in [0, 1].

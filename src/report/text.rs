@@ -219,6 +219,11 @@ fn printable_summary(s: &Summary) -> Summary {
             p(&mut e.system);
             p(&mut e.signature);
         }
+        for n in &mut c.changes_before {
+            p(&mut n.system);
+            p(&mut n.file);
+            p(&mut n.text);
+        }
     }
     for g in &mut s.signatures {
         p(&mut g.system);
@@ -373,6 +378,23 @@ fn cause(
     );
     for (i, part) in wrap(&why, WIDTH - 10).into_iter().enumerate() {
         writeln!(out, "{}{}", if i == 0 { "     " } else { "          " }, c.dim(part))?;
+    }
+    if !k.changes_before.is_empty() {
+        writeln!(out, "     just before:")?;
+        for n in &k.changes_before {
+            writeln!(
+                out,
+                "       -{:<8} {} {} ({}:{})",
+                human_lag(n.before_ms),
+                n.system,
+                n.kind.words(),
+                n.file,
+                n.line
+            )?;
+            for part in wrap(&n.text, WIDTH - 17) {
+                writeln!(out, "                 {}", c.dim(part))?;
+            }
+        }
     }
     if !k.effects.is_empty() {
         writeln!(out, "     then:")?;

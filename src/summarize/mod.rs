@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 mod baseline;
+mod changes;
 mod series;
 mod timeline;
 use series::*;
@@ -128,6 +129,8 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         .map(|(i, r)| {
             let s = &series[r.series];
             let words = describe(inp.catalog, &s.kind);
+            let onset_ms = analysis.changes[r.series].map(|c| shown_onset(s, c.onset));
+            let first_ms = s.occ.iter().filter_map(|o| o.shown_ts()).min();
             let mut statuses: Vec<u16> = s.occ.iter().filter_map(|o| o.status()).collect();
             statuses.sort_unstable();
             statuses.dedup();
@@ -160,7 +163,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                 signature: words.id.clone(),
                 title: words.title,
                 system: system_name(s.system),
-                first_seen: s.occ.iter().filter_map(|o| o.shown_ts()).min().map(rfc3339),
+                first_seen: first_ms.map(rfc3339),
                 last_seen: s.occ.iter().filter_map(|o| o.shown_ts()).max().map(rfc3339),
                 count: s.occ.len() as u64,
                 http_status: statuses,
@@ -181,7 +184,11 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     .collect(),
                 evidence: evidence(inp, &evidence_picks(&s.occ), &lines),
                 advice: words.advice,
-                onset: analysis.changes[r.series].map(|c| rfc3339(shown_onset(s, c.onset))),
+                onset: onset_ms.map(rfc3339),
+                changes_before: onset_ms
+                    .or(first_ms)
+                    .map(|t| changes::before(inp, &clocks, s.system, t, &|t| in_window(Some(t))))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -328,6 +335,18 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     if years > 0 { "later" } else { "earlier" }
                 ),
                 kind: crate::source::WarningKind::YearInferred,
+            });
+        }
+    }
+    for (s, &n) in inp.data.changes_dropped.iter().enumerate() {
+        if n > 0 {
+            warnings.push(WarningNote {
+                file: d.sources[s].display.clone(),
+                reason: format!(
+                    "{n} change records (restarts, deploys...) past the first {} were counted but not kept",
+                    crate::engine::CHANGES_PER_SOURCE
+                ),
+                kind: crate::source::WarningKind::OverCap,
             });
         }
     }

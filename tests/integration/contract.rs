@@ -55,6 +55,20 @@ pub struct Cause {
     pub effects: Vec<Effect>,
     pub evidence: Vec<Evidence>,
     pub advice: Vec<String>,
+    /// Extension: change records shortly before the cause.
+    #[serde(default)]
+    pub changes_before: Vec<ChangeNote>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangeNote {
+    pub kind: String,
+    pub system: String,
+    pub at: String,
+    pub before_ms: i64,
+    pub file: String,
+    pub line: u64,
+    pub text: String,
 }
 
 #[derive(Debug, Deserialize)]

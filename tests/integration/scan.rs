@@ -465,3 +465,52 @@ fn text_report_fits_80_columns() {
     assert!(wide.is_empty(), "lines over 80 columns: {wide:#?}");
     assert!(text.contains("Signatures seen (all on 2026-11-24)"), "{text}");
 }
+
+/// "What changed just before": the cause system's change records in the
+/// hour before its onset are listed, oldest first, with how long before;
+/// one after the onset or hours before is not, nor a failed change (an
+/// error line); secrets in them are masked.
+#[test]
+fn changes_just_before_the_cause_are_told() {
+    let dir = Dir::new();
+    let mut api = String::new();
+    api.push_str("2026-05-04 06:10:00,000 INFO erp-api service started on port 8443\n");
+    for m in 0..50 {
+        api.push_str(&format!("2026-05-04 08:{m:02}:00,000 INFO GET /v2/orders 200 12ms\n"));
+    }
+    api.push_str("2026-05-04 08:50:10,000 ERROR deploy of build 812 failed, retrying\n");
+    api.push_str(
+        "2026-05-04 08:50:30,000 INFO Rolled out version 4.2.0 to production (token=abcd1234secretvalue)\n",
+    );
+    for s in 0..40 {
+        api.push_str(&format!(
+            "2026-05-04 08:51:{s:02},000 ERROR POST /v2/orders rejected: schema validation failed: unknown field 'currency_code'\n"
+        ));
+    }
+    api.push_str("2026-05-04 08:52:00,000 INFO configuration reloaded from /etc/erp.yaml\n");
+    dir.write("logs/erp/api.log", &api);
+    let mut crm = String::new();
+    for m in 0..55 {
+        crm.push_str(&format!("2026-05-04 08:{m:02}:05,000 INFO sync ok\n"));
+    }
+    dir.write("logs/crm/sync.log", &crm);
+    let path = dir.join("logs");
+    let (s, out) = scan_json(&["--tz", "UTC", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let top = &s.causes[0];
+    assert_eq!(top.system, "erp");
+    let kinds: Vec<(&str, i64)> = top.changes_before.iter().map(|n| (n.kind.as_str(), n.before_ms)).collect();
+    assert_eq!(kinds, vec![("deploy", 30_000)], "{:?}", top.changes_before);
+    let n = &top.changes_before[0];
+    assert_eq!((n.system.as_str(), n.line, n.at.as_str()), ("erp", 53, "2026-05-04T08:50:30.000Z"));
+    assert!(n.file.ends_with("api.log") && n.text.contains("Rolled out version 4.2.0"), "{n:?}");
+    assert!(!n.text.contains("abcd1234secretvalue"), "redacted: {}", n.text);
+    for format in ["text", "markdown"] {
+        let out =
+            run(&["scan", "--tz", "UTC", "--color", "never", "--format", format, path.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Rolled out version 4.2.0"), "{format}: {text}");
+        assert!(text.contains("30s") || text.contains("30.0s"), "{format}: {text}");
+        assert!(!text.contains("abcd1234secretvalue"), "{format} leaks");
+    }
+}
