@@ -260,9 +260,7 @@ impl ScanArgs {
             Some(FormatArg::Json) => Format::Json,
             Some(FormatArg::Text) => Format::Text,
             Some(FormatArg::Markdown) => Format::Markdown,
-            Some(FormatArg::Html) => {
-                return Err("--format html is not available yet: use text, markdown or json".into())
-            }
+            Some(FormatArg::Html) => Format::Html,
             None if stdout_is_terminal && self.output.is_none() => Format::Text,
             None => Format::Json,
         };

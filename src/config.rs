@@ -15,6 +15,8 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown, for a ticket or a chat message.
     Markdown,
+    /// One self-contained HTML page with a timeline per system.
+    Html,
 }
 
 /// Everything `scan` needs.

@@ -1,7 +1,8 @@
-//! Renderers: [`Summary`] → bytes, for people (text), tickets and chat
-//! (Markdown) and programs (JSON).
+//! Renderers: [`Summary`] → bytes, for people (text, and an HTML page with
+//! a timeline), tickets and chat (Markdown) and programs (JSON).
 //! Renderers are sinks: they never compute, only present.
 
+mod html;
 mod markdown;
 pub mod summary;
 mod text;
@@ -22,5 +23,6 @@ pub fn render(summary: &Summary, format: Format, color: bool, out: &mut dyn Writ
         }
         Format::Text => text::render(summary, color, out),
         Format::Markdown => markdown::render(summary, out),
+        Format::Html => html::render(summary, out),
     }
 }

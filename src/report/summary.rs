@@ -48,6 +48,39 @@ pub struct Summary {
     /// What `--post` did (`--post`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post: Option<PostSummary>,
+    /// The series over the window in equal buckets (extension): what the
+    /// HTML timeline draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Activity>,
+}
+
+/// Occurrences per time bucket of the busiest series and of the causes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Activity {
+    /// Start of the first bucket (RFC 3339, corrected clock).
+    pub start: String,
+    /// Width of a bucket, ms.
+    pub bucket_ms: i64,
+    /// The rows: the causes listed first, then by count.
+    pub rows: Vec<ActivityRow>,
+}
+
+/// One series' counts per bucket.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActivityRow {
+    /// System.
+    pub system: String,
+    /// Signature id or template cluster id.
+    pub signature: String,
+    /// Category.
+    pub category: String,
+    /// Template text, for templates.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub template: String,
+    /// Occurrences in all buckets.
+    pub total: u64,
+    /// Occurrences per bucket.
+    pub counts: Vec<u32>,
 }
 
 /// The run against the earlier runs of its scope (INTERFACE.md "Nightly

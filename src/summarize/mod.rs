@@ -11,6 +11,7 @@ use crate::timestamp::user::TimeBound;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+mod activity;
 mod baseline;
 mod changes;
 mod series;
@@ -394,6 +395,10 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
         }),
         history: None,
         post: None,
+        activity: lo.zip(hi).map(|(lo, hi)| {
+            let causes: Vec<usize> = ranked.iter().take(inp.top).map(|r| r.series).collect();
+            activity::activity(inp.catalog, &d.systems, &series, &causes, lo, hi)
+        }),
     }
 }
 

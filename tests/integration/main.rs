@@ -6,6 +6,7 @@ mod util;
 mod contract;
 mod gen;
 mod history;
+mod html;
 mod inputs;
 mod invariance;
 mod patterns;

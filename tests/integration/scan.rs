@@ -39,15 +39,6 @@ fn text_report_tells_the_story() {
     assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
 }
 
-#[test]
-fn html_is_refused_clearly_for_now() {
-    let dir = Dir::new();
-    incident(&dir);
-    let out = run(&["scan", "--format", "html", dir.join("incident").to_str().unwrap()]);
-    assert_eq!(code(&out), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--format html is not available yet"));
-}
-
 /// The Markdown report of the example: the headline names the failure and
 /// the system, the evidence is fenced with its file:line, the steps are a
 /// list, the other candidates a table; a healthy run says so.
@@ -241,7 +232,7 @@ fn secrets_in_evidence_are_redacted_in_every_format() {
     dir.write("logs/crm.log", &log);
     let path = dir.join("logs");
     let path = path.to_str().unwrap();
-    for format in ["json", "text", "markdown"] {
+    for format in ["json", "text", "markdown", "html"] {
         let out = run(&["scan", "--quiet", "--format", format, path]);
         assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8_lossy(&out.stdout);
