@@ -39,8 +39,12 @@ pub fn render(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = s.causes.first() {
         cause_details(s, c, &mut h);
     }
-    let others: &[Cause] = if s.causes.is_empty() { &s.candidates } else { &s.causes[1..] };
-    candidates(if s.causes.is_empty() { "Weaker candidates" } else { "Other candidates" }, others, &mut h);
+    let others: Vec<Cause> = (if s.causes.is_empty() { &s.candidates[..] } else { &s.causes[1..] })
+        .iter()
+        .filter(|k| k.view_of.is_none())
+        .cloned()
+        .collect();
+    candidates(if s.causes.is_empty() { "Weaker candidates" } else { "Other candidates" }, &others, &mut h);
     signatures(s, &mut h);
     inputs(s, &mut h);
     let _ = write!(
@@ -80,6 +84,12 @@ fn headline(s: &Summary, h: &mut String) {
                 let _ = write!(h, ", HTTP {}", st.join("/"));
             }
             h.push('.');
+            let views: Vec<String> = views_of(&s.causes, c.rank)
+                .map(|v| format!("<code>{}</code> in {}", esc(&v.signature), esc(&v.system)))
+                .collect();
+            if !views.is_empty() {
+                let _ = write!(h, " The same failure is also seen as {}.", views.join(", "));
+            }
             if let Some(n) = c.changes_before.last() {
                 let _ = write!(
                     h,

@@ -38,7 +38,8 @@ pub fn render(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
                 }
                 writeln!(out)?;
             }
-            table("Other candidates", &s.causes[1..], out)?;
+            let others: Vec<Cause> = s.causes[1..].iter().filter(|k| k.view_of.is_none()).cloned().collect();
+            table("Other candidates", &others, out)?;
         }
         None => {
             writeln!(out, "## No incident ({}% sure there is one)\n", percent(s.incident.confidence))?;
@@ -49,7 +50,8 @@ pub fn render(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
                 group(s.stats.lines),
                 window(s)
             )?;
-            table("Weaker candidates", &s.candidates, out)?;
+            let others: Vec<Cause> = s.candidates.iter().filter(|k| k.view_of.is_none()).cloned().collect();
+            table("Weaker candidates", &others, out)?;
         }
     }
     if let Some(h) = &s.history {
@@ -111,6 +113,20 @@ fn story(s: &Summary, c: &Cause) -> String {
         .collect();
     if !skewed.is_empty() {
         p.push_str(&format!(" Times are on one corrected clock ({}).", skewed.join(", ")));
+    }
+    let views: Vec<String> = views_of(&s.causes, c.rank)
+        .map(|v| {
+            format!(
+                "{} in {} ({} time{})",
+                code(&v.signature),
+                inline(&v.system),
+                group(v.count),
+                plural(v.count as usize)
+            )
+        })
+        .collect();
+    if !views.is_empty() {
+        p.push_str(&format!(" The same failure is also seen as {}.", views.join(", ")));
     }
     p
 }

@@ -312,6 +312,16 @@ pub struct Cause {
     /// flag) of its system in the hour before its onset, and of the other
     /// systems in the ten minutes before, oldest first.
     pub changes_before: Vec<ChangeNote>,
+    /// The rank of the cause this one is another view of (extension): the
+    /// same failure told by another series (the server's rejection, its
+    /// request log, the caller's view), of the same category, among that
+    /// cause's effects within a minute. Reports tell it with that cause.
+    pub view_of: Option<usize>,
+}
+
+/// A cause's other views, in rank order.
+pub fn views_of(causes: &[Cause], rank: usize) -> impl Iterator<Item = &Cause> {
+    causes.iter().filter(move |c| c.view_of == Some(rank))
 }
 
 /// A change record shortly before a cause.

@@ -90,8 +90,8 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
             )?;
             if !s.candidates.is_empty() {
                 writeln!(out, "\n{}", c.bold("Weaker candidates"))?;
-                for k in &s.candidates {
-                    cause(&c, k, false, &s.templates, out)?;
+                for k in s.candidates.iter().filter(|k| k.view_of.is_none()) {
+                    cause(&c, k, false, &s.candidates, &s.templates, out)?;
                 }
             }
         }
@@ -102,11 +102,13 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
                 c.bold("Most likely cause"),
                 s.incident.confidence * 100.0
             )?;
-            cause(&c, top, true, &s.templates, out)?;
-            if s.causes.len() > 1 {
+            cause(&c, top, true, &s.causes, &s.templates, out)?;
+            // views of a cause are told with it, not as candidates
+            let others: Vec<&Cause> = s.causes[1..].iter().filter(|k| k.view_of.is_none()).collect();
+            if !others.is_empty() {
                 writeln!(out, "\n{}", c.bold("Other candidates"))?;
-                for k in &s.causes[1..] {
-                    cause(&c, k, false, &s.templates, out)?;
+                for k in others {
+                    cause(&c, k, false, &s.causes, &s.templates, out)?;
                 }
             }
         }
@@ -316,6 +318,7 @@ fn cause(
     c: &Paint,
     k: &Cause,
     full: bool,
+    all: &[Cause],
     templates: &[TemplateCount],
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -362,6 +365,22 @@ fn cause(
         until(k.first_seen.as_deref(), k.last_seen.as_deref()),
         status
     )?;
+    let views: Vec<String> = views_of(all, k.rank)
+        .map(|v| {
+            // its lag is the effect's: onset to onset
+            let lag = (k.effects.iter())
+                .find(|e| e.system == v.system && e.signature == v.signature)
+                .map(|e| format!(", +{}", human_lag(e.lag_ms)))
+                .unwrap_or_default();
+            format!("{} {} ({} time{}{lag})", v.system, v.signature, group(v.count), plural(v.count as usize))
+        })
+        .collect();
+    if !views.is_empty() {
+        let line = format!("the same failure, also seen as: {}", views.join(", "));
+        for (i, part) in wrap(&line, WIDTH - 7).into_iter().enumerate() {
+            writeln!(out, "{}{part}", if i == 0 { "     " } else { "       " })?;
+        }
+    }
     if !full {
         return Ok(());
     }

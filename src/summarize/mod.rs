@@ -190,6 +190,7 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
                     .or(first_ms)
                     .map(|t| changes::before(inp, &clocks, s.system, t, &|t| in_window(Some(t))))
                     .unwrap_or_default(),
+                view_of: None,
             }
         })
         .collect();
@@ -201,6 +202,8 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             .then(|| listed.first().and_then(|c| c.onset.clone().or(c.first_seen.clone())))
             .flatten(),
     };
+    let mut listed = listed;
+    group_views(&mut listed);
     let (causes, candidates) = if detected { (listed, Vec::new()) } else { (Vec::new(), listed) };
     let mut signatures = Vec::new();
     let mut templates = Vec::new();
@@ -399,6 +402,28 @@ pub fn summarize(inp: &Inputs<'_>) -> Summary {
             let causes: Vec<usize> = ranked.iter().take(inp.top).map(|r| r.series).collect();
             activity::activity(inp.catalog, &d.systems, &series, &causes, lo, hi)
         }),
+    }
+}
+
+/// How soon after a cause's onset another series of the same category may
+/// start and still be a view of the same failure.
+const VIEW_LAG_MS: i64 = 60_000;
+
+/// Marks the causes that are another view of a higher-ranked one: of the
+/// same category and among its effects within [`VIEW_LAG_MS`].
+fn group_views(causes: &mut [Cause]) {
+    for i in 1..causes.len() {
+        let (head, tail) = causes.split_at_mut(i);
+        let c = &mut tail[0];
+        c.view_of = head
+            .iter()
+            .filter(|h| h.view_of.is_none() && h.category == c.category)
+            .find(|h| {
+                h.effects
+                    .iter()
+                    .any(|e| e.system == c.system && e.signature == c.signature && e.lag_ms <= VIEW_LAG_MS)
+            })
+            .map(|h| h.rank);
     }
 }
 

@@ -58,6 +58,9 @@ pub struct Cause {
     /// Extension: change records shortly before the cause.
     #[serde(default)]
     pub changes_before: Vec<ChangeNote>,
+    /// Extension: the rank of the cause this one is another view of.
+    #[serde(default)]
+    pub view_of: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]

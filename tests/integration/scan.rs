@@ -505,3 +505,32 @@ fn changes_just_before_the_cause_are_told() {
         assert!(!text.contains("abcd1234secretvalue"), "{format} leaks");
     }
 }
+
+/// One failure seen through several series (the server's rejection, its
+/// 401s, the caller's view) is one cause with its views: grouped in JSON
+/// (`view_of`), told in one line of the text, and not listed again among
+/// the other candidates of the text or Markdown reports.
+#[test]
+fn views_of_one_failure_are_told_as_one_cause() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/incident");
+    let (s, _) = scan_json(&["--tz", "UTC", example]);
+    assert_eq!((s.causes[0].system.as_str(), s.causes[0].view_of), ("erp", None));
+    let views: Vec<(&str, &str)> = s
+        .causes
+        .iter()
+        .filter(|c| c.view_of == Some(1))
+        .map(|c| (c.system.as_str(), c.signature.as_str()))
+        .collect();
+    assert!(views.contains(&("crm", "auth.invalid_token")), "{views:?}");
+    assert!(views.iter().all(|v| v.1.starts_with("auth.")), "only the same category: {views:?}");
+    let out = run(&["scan", "--tz", "UTC", "--color", "never", "--format", "text", example]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the same failure, also seen as: "), "{text}");
+    let others = &text[text.find("Other candidates").unwrap_or(text.len())..];
+    assert!(!others.contains("authentication in crm"), "a view listed as a candidate: {others}");
+    let out = run(&["scan", "--tz", "UTC", "--format", "markdown", example]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("also seen as"), "{md}");
+    let table = &md[md.find("**Other candidates**").unwrap_or(md.len())..];
+    assert!(!table.contains("| crm | authentication |"), "{table}");
+}
