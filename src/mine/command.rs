@@ -159,6 +159,20 @@ fn push_num(o: &mut Vec<u8>, mut n: usize) {
     o.extend_from_slice(&d[i..]);
 }
 
+/// A file's name for the table: its last two path components, at most 32
+/// characters (the end kept).
+fn short_name(p: &std::path::Path) -> String {
+    let parts: Vec<String> =
+        p.components().rev().take(2).map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let name: String = parts.into_iter().rev().collect::<Vec<_>>().join("/");
+    let n = name.chars().count();
+    if n <= 32 {
+        name
+    } else {
+        format!("…{}", name.chars().skip(n - 31).collect::<String>())
+    }
+}
+
 /// The `mine` command: mines `files` together (each file's header layouts
 /// learned from its own lines: the first from its first [`SAMPLE_LINES`]
 /// lines, more per [`BLOCK_BYTES`] block when many lines of the block fit
@@ -183,9 +197,12 @@ pub fn run(
     let mut global = 0usize;
     // stdin cannot be read twice: keep its lines when needed
     let mut stdin_lines: Option<Vec<u8>> = None;
+    // per file: (key hash, lines) of its own keys, for the file column
+    let mut file_keys: Vec<Vec<(u64, usize)>> = Vec::with_capacity(files.len());
     for p in files {
         let mut layouts: Option<header::Layouts> = None;
         let mut known = Vec::new();
+        let mut own = KeyTable::default();
         let reader: Box<dyn Read + Send> = if p.as_os_str() == "-" && per_line {
             let mut all = Vec::new();
             std::io::stdin().read_to_end(&mut all)?;
@@ -201,13 +218,30 @@ pub fn run(
             let starts = block_starts(l, lines, RELEARN_MIN);
             known.push(l.len());
             let (_, t) = scan_block(lines, &starts, global, false);
-            table.absorb(t);
+            own.absorb(t);
             global += lines.len();
             Ok(())
         })?;
+        file_keys.push(own.map.iter().map(|(&h, e)| (h, e.1)).collect());
+        table.absorb(own);
         models.push((layouts.unwrap_or_default(), known));
     }
     let (mut templates, of_key) = finish(table);
+    // per template: (file index, lines), most lines first
+    let mut in_files: Vec<Vec<(usize, usize)>> = vec![Vec::new(); templates.len()];
+    for (fi, keys) in file_keys.iter().enumerate() {
+        for &(h, n) in keys {
+            let ti = of_key[&h];
+            match in_files[ti].last_mut() {
+                Some(last) if last.0 == fi => last.1 += n,
+                _ => in_files[ti].push((fi, n)),
+            }
+        }
+    }
+    for f in &mut in_files {
+        f.sort_by_key(|&(fi, n)| (std::cmp::Reverse(n), fi));
+    }
+    let file_name = |fi: usize| files[fi].to_string_lossy().into_owned();
     if redact {
         for t in &mut templates {
             t.template = crate::redact::redact(&t.template);
@@ -218,12 +252,18 @@ pub fn run(
         let listed: Vec<serde_json::Value> = templates
             .iter()
             .take(top.unwrap_or(usize::MAX))
-            .map(|t| {
+            .enumerate()
+            .map(|(ti, t)| {
+                let in_f: Vec<serde_json::Value> = in_files[ti]
+                    .iter()
+                    .map(|&(fi, n)| serde_json::json!({"file": file_name(fi), "count": n}))
+                    .collect();
                 serde_json::json!({
                     "cluster": t.id,
                     "count": t.count,
                     "share": (t.count as f64 / total.max(1) as f64 * 1e4).round() / 1e4,
                     "template": t.template,
+                    "files": in_f,
                 })
             })
             .collect();
@@ -239,10 +279,33 @@ pub fn run(
     }
     if !per_line {
         let total: usize = templates.iter().map(|t| t.count).sum();
-        writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
-        for t in templates.iter().take(top.unwrap_or(usize::MAX)) {
+        // with several files, the one holding most of each template's lines
+        // (and how many others hold some)
+        let shown: Vec<String> = (0..templates.len())
+            .map(|ti| match in_files[ti].as_slice() {
+                [] => String::new(),
+                [(fi, _)] => short_name(&files[*fi]),
+                [(fi, _), rest @ ..] => format!("{} +{}", short_name(&files[*fi]), rest.len()),
+            })
+            .collect();
+        let file_col = files.len() > 1;
+        let w = shown.iter().map(|f| f.chars().count()).max().unwrap_or(4).clamp(4, 32);
+        if file_col {
+            writeln!(out, "{:>9}  {:>6}  {:<16}  {:<w$}  TEMPLATE", "COUNT", "SHARE", "CLUSTER", "FILE")?;
+        } else {
+            writeln!(out, "{:>9}  {:>6}  {:<16}  TEMPLATE", "COUNT", "SHARE", "CLUSTER")?;
+        }
+        for (ti, t) in templates.iter().enumerate().take(top.unwrap_or(usize::MAX)) {
             let share = 100.0 * t.count as f64 / total.max(1) as f64;
-            writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
+            if file_col {
+                writeln!(
+                    out,
+                    "{:>9}  {:>5.1}%  {:<16}  {:<w$}  {}",
+                    t.count, share, t.id, shown[ti], t.template
+                )?;
+            } else {
+                writeln!(out, "{:>9}  {:>5.1}%  {:<16}  {}", t.count, share, t.id, t.template)?;
+            }
         }
         writeln!(out, "{} templates, {} lines", templates.len(), total)?;
         return Ok(());

@@ -534,3 +534,56 @@ fn views_of_one_failure_are_told_as_one_cause() {
     let table = &md[md.find("**Other candidates**").unwrap_or(md.len())..];
     assert!(!table.contains("| crm | authentication |"), "{table}");
 }
+
+/// `mine` on several files names, per template, the file holding most of
+/// its lines and how many others hold some; JSON lists them all.
+#[test]
+fn mine_names_the_files_of_each_template() {
+    let dir = Dir::new();
+    let mut a = String::new();
+    let mut b = String::new();
+    for i in 0..30 {
+        a.push_str(&format!("2026-01-01 10:00:{:02} ERROR payment {i} declined by gateway\n", i % 60));
+        a.push_str(&format!("2026-01-01 10:02:{:02} INFO cache warmed in {i} ms\n", i % 60));
+        if i < 10 {
+            b.push_str(&format!("2026-01-01 10:00:{:02} ERROR payment {i} declined by gateway\n", i % 60));
+        }
+        b.push_str(&format!("2026-01-01 10:01:{:02} INFO cache warmed in {i} ms\n", i % 60));
+    }
+    let pa = dir.write("svc/a.log", &a);
+    let pb = dir.write("svc/b.log", &b);
+    let out = run(&["mine", pa.to_str().unwrap(), pb.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("FILE") && header.contains("TEMPLATE"), "{text}");
+    let declined = text.lines().find(|l| l.contains("declined")).unwrap();
+    assert!(declined.contains("svc/a.log +1"), "{declined}");
+    let warmed = text.lines().find(|l| l.contains("warmed")).unwrap();
+    assert!(warmed.contains("svc/a.log +1") || warmed.contains("svc/b.log +1"), "{warmed}");
+    let out = run(&["mine", "--format", "json", pa.to_str().unwrap(), pb.to_str().unwrap()]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = doc["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["template"].as_str().unwrap().contains("declined"))
+        .unwrap();
+    let files: Vec<(String, u64)> = t["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(files, vec![("a.log".to_string(), 30), ("b.log".to_string(), 10)]);
+    let out = run(&["mine", pa.to_str().unwrap()]);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).lines().next().unwrap().contains("FILE"),
+        "one file: no column"
+    );
+}
