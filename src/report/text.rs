@@ -96,6 +96,11 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         Some(top) => {
+            for (i, part) in wrap(&story(s, top), WIDTH - 2).into_iter().enumerate() {
+                let part = if i == 0 { c.bold(part) } else { part.to_string() };
+                writeln!(out, "{part}")?;
+            }
+            writeln!(out)?;
             writeln!(
                 out,
                 "{} (confidence {:.0}%)",
@@ -197,6 +202,49 @@ pub fn render(s: &Summary, color: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The paragraph a tired engineer acts on: what failed first, where, when
+/// (on the corrected clock and in the reader's zone), what changed just
+/// before, what followed and how fast, how sure, and where to start.
+fn story(s: &Summary, k: &Cause) -> String {
+    let mut p = format!("In short: {} failed first: \"{}\" ({})", k.system, k.title, k.category);
+    if let Some(first) = k.first_seen.as_deref() {
+        p.push_str(&format!(", from {}", readers_time(first)));
+    }
+    p.push_str(&format!(", {} time{}.", group(k.count), plural(k.count as usize)));
+    if let Some(n) = k.changes_before.last() {
+        p.push_str(&format!(" {} before, {} logged a {}.", human_lag(n.before_ms), n.system, n.kind.words()));
+    }
+    let others: Vec<&Effect> = k.effects.iter().collect();
+    if let Some(e) = others.first() {
+        p.push_str(&format!(
+            " Then {} series followed, the first {} later in {}.",
+            others.len(),
+            human_lag(e.lag_ms),
+            e.system
+        ));
+    }
+    p.push_str(&format!(" Confidence {:.0}%.", s.incident.confidence * 100.0));
+    if !k.advice.is_empty() {
+        p.push_str(" Start with step 1 below.");
+    }
+    p
+}
+
+/// A corrected UTC time as "19:07:07.272 UTC (20:07:07 your time)": the
+/// time of day of the reader's zone (the machine's) beside it when it
+/// differs.
+fn readers_time(rfc: &str) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc) else { return rfc.to_string() };
+    let utc = t.with_timezone(&chrono::Utc);
+    let local = utc.with_timezone(&chrono::Local);
+    let day = utc.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string();
+    if local.offset().local_minus_utc() == 0 {
+        day
+    } else {
+        format!("{day} ({} your time, UTC{})", local.format("%H:%M:%S"), local.format("%:z"))
+    }
 }
 
 /// The summary with every string that comes from the inputs made
@@ -401,15 +449,10 @@ fn cause(
     if !k.changes_before.is_empty() {
         writeln!(out, "     just before:")?;
         for n in &k.changes_before {
-            writeln!(
-                out,
-                "       -{:<8} {} {} ({}:{})",
-                human_lag(n.before_ms),
-                n.system,
-                n.kind.words(),
-                n.file,
-                n.line
-            )?;
+            writeln!(out, "       -{:<8} {} {}", human_lag(n.before_ms), n.system, n.kind.words())?;
+            for part in wrap(&format!("{}:{}", n.file, n.line), WIDTH - 17) {
+                writeln!(out, "                 {part}")?;
+            }
             for part in wrap(&n.text, WIDTH - 17) {
                 writeln!(out, "                 {}", c.dim(part))?;
             }
