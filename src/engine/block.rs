@@ -35,7 +35,9 @@ impl Ctx<'_> {
             if let Some(rule) = self.matcher.change_of(hit.sig) {
                 // kept when it has its own time: a change is placed before or
                 // after an onset, and one inside a trace is not a change
-                if let Some(stamp) = det.find(line).filter(|_| r.changes.len() < CHANGES_PER_SOURCE) {
+                if r.changes.len() >= CHANGES_PER_SOURCE {
+                    r.changes_over += 1;
+                } else if let Some(stamp) = det.find(line) {
                     r.changes.push((
                         line_index,
                         ChangeLine {
@@ -47,8 +49,6 @@ impl Ctx<'_> {
                             text: evidence_text(line).into_boxed_str(),
                         },
                     ));
-                } else if r.changes.len() >= CHANGES_PER_SOURCE {
-                    r.changes_over += 1;
                 }
                 continue;
             }

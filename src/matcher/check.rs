@@ -21,60 +21,55 @@ pub struct Failure {
 pub fn check(catalog: &Catalog, matcher: &Matcher) -> Vec<Failure> {
     let mut failures = Vec::new();
     let mut scratch = Scratch::default();
-    for (i, sig) in catalog.signatures.iter().enumerate() {
+    let signatures = catalog.signatures.iter().enumerate().map(|(i, s)| Rule {
+        origin: &s.origin,
+        name: s.id.clone(),
+        found: Found::Signature(i as u32),
+        examples: &s.examples,
+        counterexamples: &s.counterexamples,
+    });
+    let changes = catalog.changes.iter().enumerate().map(|(i, c)| Rule {
+        origin: &c.origin,
+        name: format!("change:{}", c.kind),
+        found: Found::Change(i as u32),
+        examples: &c.examples,
+        counterexamples: &c.counterexamples,
+    });
+    for rule in signatures.chain(changes) {
         let fail = |line: &str, problem: String| Failure {
-            origin: sig.origin.clone(),
-            signature: sig.id.clone(),
-            line: line.to_string(),
-            problem,
-        };
-        if sig.examples.is_empty() {
-            failures.push(fail("", "has no examples".into()));
-        }
-        for ex in &sig.examples {
-            match matcher.classify(ex.as_bytes(), &mut scratch) {
-                Some(Found::Signature(got)) if got as usize == i => {}
-                Some(got) => {
-                    failures.push(fail(ex, format!("example attributed to {} instead", name(catalog, got))))
-                }
-                None => failures.push(fail(ex, "example is not matched".into())),
-            }
-        }
-        for cx in &sig.counterexamples {
-            if matcher.classify(cx.as_bytes(), &mut scratch) == Some(Found::Signature(i as u32)) {
-                failures.push(fail(cx, "counter-example is matched".into()));
-            }
-        }
-    }
-    for (i, rule) in catalog.changes.iter().enumerate() {
-        let fail = |line: &str, problem: String| Failure {
-            origin: rule.origin.clone(),
-            signature: format!("change:{}", rule.kind),
+            origin: rule.origin.to_string(),
+            signature: rule.name.clone(),
             line: line.to_string(),
             problem,
         };
         if rule.examples.is_empty() {
             failures.push(fail("", "has no examples".into()));
         }
-        for ex in &rule.examples {
+        for ex in rule.examples {
             match matcher.classify(ex.as_bytes(), &mut scratch) {
-                Some(Found::Change(got)) if got as usize == i => {}
+                Some(got) if got == rule.found => {}
                 Some(got) => {
                     failures.push(fail(ex, format!("example attributed to {} instead", name(catalog, got))))
                 }
                 None => failures.push(fail(ex, "example is not matched".into())),
             }
         }
-        for cx in &rule.counterexamples {
-            if let Some(Found::Change(got)) = matcher.classify(cx.as_bytes(), &mut scratch) {
-                failures.push(fail(
-                    cx,
-                    format!("counter-example is matched as {}", name(catalog, Found::Change(got))),
-                ));
+        for cx in rule.counterexamples {
+            if matcher.classify(cx.as_bytes(), &mut scratch) == Some(rule.found) {
+                failures.push(fail(cx, "counter-example is matched".into()));
             }
         }
     }
     failures
+}
+
+/// A signature or a change rule, as the check sees it.
+struct Rule<'a> {
+    origin: &'a str,
+    name: String,
+    found: Found,
+    examples: &'a [String],
+    counterexamples: &'a [String],
 }
 
 /// What a line was attributed to, for people.

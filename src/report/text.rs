@@ -216,11 +216,10 @@ fn story(s: &Summary, k: &Cause) -> String {
     if let Some(n) = k.changes_before.last() {
         p.push_str(&format!(" {} before, {} logged a {}.", human_lag(n.before_ms), n.system, n.kind.words()));
     }
-    let others: Vec<&Effect> = k.effects.iter().collect();
-    if let Some(e) = others.first() {
+    if let Some(e) = k.effects.first() {
         p.push_str(&format!(
             " Then {} series followed, the first {} later in {}.",
-            others.len(),
+            k.effects.len(),
             human_lag(e.lag_ms),
             e.system
         ));
