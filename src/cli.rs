@@ -2,7 +2,7 @@
 //! library's plain configuration. The only module that knows clap.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use faultline::config::{Format, ScanConfig};
+use faultline::config::{Format, InputKind, ScanConfig};
 use faultline::discover::Input;
 use faultline::timestamp::user::TimeBound;
 use faultline::timestamp::Zone;
@@ -21,6 +21,10 @@ pub struct Cli {
 pub enum Command {
     /// Scan logs, rank the likely causes and report them.
     Scan(Box<ScanArgs>),
+    /// Rank the union of partials that `scan --partial` wrote (on other
+    /// hosts, or shards of the logs): the summary one scan of them all
+    /// would give.
+    Merge(Box<MergeArgs>),
     /// Mine templates from log files.
     Mine(MineArgs),
     /// Inspect the signature catalog.
@@ -61,6 +65,30 @@ pub struct ScanArgs {
     /// Name the system of a path: NAME=PATH (repeatable).
     #[arg(long = "system", value_name = "NAME=PATH")]
     pub systems: Vec<String>,
+    /// Zone of zoneless times: ZONE for all systems or SYSTEM=ZONE (IANA
+    /// names, UTC, local; default local).
+    #[arg(long = "tz", value_name = "[SYSTEM=]ZONE")]
+    pub tz: Vec<String>,
+    /// Bytes per work block (for tests and tuning).
+    #[arg(long, hide = true)]
+    pub block_size: Option<usize>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Partials written by `scan --partial` (a directory: each file in it).
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// What `scan` and `merge` share: the window, the catalog, the ranking and
+/// where the report (or the partial) goes.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
     /// Only events at or after T (RFC 3339, or a duration before the newest
     /// event such as 2h or 30m).
     #[arg(long, value_name = "T")]
@@ -86,10 +114,6 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
-    /// Zone of zoneless times: ZONE for all systems or SYSTEM=ZONE (IANA
-    /// names, UTC, local; default local).
-    #[arg(long = "tz", value_name = "[SYSTEM=]ZONE")]
-    pub tz: Vec<String>,
     /// A system's clock offset in ms (how far its clock is ahead),
     /// overriding the estimate from shared request ids: SYSTEM=MS.
     #[arg(long = "clock-offset", value_name = "SYSTEM=MS", allow_hyphen_values = true)]
@@ -132,9 +156,15 @@ pub struct ScanArgs {
     /// Exit 2 when any input is skipped.
     #[arg(long)]
     pub strict: bool,
-    /// Bytes per work block (for tests and tuning).
-    #[arg(long, hide = true)]
-    pub block_size: Option<usize>,
+    /// Write a partial summary to FILE (`faultline.partial/v1`) instead of
+    /// a report, for `faultline merge` to rank with others; the window,
+    /// clock offsets and reporting belong to that merge.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["since", "until", "format", "output", "clock_offset", "baseline", "history", "post"]
+    )]
+    pub partial: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -256,14 +286,6 @@ impl ScanArgs {
         if inputs.iter().filter(|i| i.path.as_os_str() == "-").count() > 1 {
             return Err("stdin (-) can be given once".into());
         }
-        let format = match self.format {
-            Some(FormatArg::Json) => Format::Json,
-            Some(FormatArg::Text) => Format::Text,
-            Some(FormatArg::Markdown) => Format::Markdown,
-            Some(FormatArg::Html) => Format::Html,
-            None if stdout_is_terminal && self.output.is_none() => Format::Text,
-            None => Format::Json,
-        };
         let mut config = ScanConfig::new(inputs);
         for tz in &self.tz {
             match tz.split_once('=') {
@@ -274,6 +296,36 @@ impl ScanArgs {
                 }
             }
         }
+        if let Some(b) = self.block_size {
+            config.block_size = b.max(1);
+        }
+        self.report.apply(&mut config, stdout_is_terminal)?;
+        Ok(config)
+    }
+}
+
+impl MergeArgs {
+    /// The config of a merge: the partials are its inputs.
+    pub fn into_config(self, stdout_is_terminal: bool) -> Result<ScanConfig, String> {
+        let inputs = self.partials.into_iter().map(|path| Input { system: None, path }).collect();
+        let mut config = ScanConfig::new(inputs);
+        config.input_kind = InputKind::Partials;
+        self.report.apply(&mut config, stdout_is_terminal)?;
+        Ok(config)
+    }
+}
+
+impl ReportArgs {
+    /// Checks the options `scan` and `merge` share and sets them.
+    fn apply(self, config: &mut ScanConfig, stdout_is_terminal: bool) -> Result<(), String> {
+        let format = match self.format {
+            Some(FormatArg::Json) => Format::Json,
+            Some(FormatArg::Text) => Format::Text,
+            Some(FormatArg::Markdown) => Format::Markdown,
+            Some(FormatArg::Html) => Format::Html,
+            None if stdout_is_terminal && self.output.is_none() => Format::Text,
+            None => Format::Json,
+        };
         for spec in &self.clock_offset {
             let parsed = spec
                 .split_once('=')
@@ -334,9 +386,7 @@ impl ScanArgs {
         config.jobs = self.jobs.map(|j| j.min(MAX_JOBS));
         config.strict = self.strict;
         config.redact = !self.no_redact;
-        if let Some(b) = self.block_size {
-            config.block_size = b.max(1);
-        }
-        Ok(config)
+        config.partial = self.partial;
+        Ok(())
     }
 }

@@ -19,11 +19,26 @@ pub enum Format {
     Html,
 }
 
-/// Everything `scan` needs.
+/// What the inputs of a run are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// Log files and directories (`scan`).
+    Logs,
+    /// Partials that `scan --partial` wrote (`merge`); `--baseline` paths
+    /// are partials too.
+    Partials,
+}
+
+/// Everything `scan` (and `merge`) needs.
 #[derive(Clone, Debug)]
 pub struct ScanConfig {
     /// Paths to scan, with their system names when given.
     pub inputs: Vec<Input>,
+    /// Whether those paths are logs or partials.
+    pub input_kind: InputKind,
+    /// `--partial FILE`: write what the scan found there instead of a
+    /// report.
+    pub partial: Option<PathBuf>,
     /// Extra pattern directories.
     pub pattern_dirs: Vec<PathBuf>,
     /// Whether the built-in catalog is used.
@@ -76,6 +91,8 @@ impl ScanConfig {
     pub fn new(inputs: Vec<Input>) -> ScanConfig {
         ScanConfig {
             inputs,
+            input_kind: InputKind::Logs,
+            partial: None,
             pattern_dirs: Vec::new(),
             builtin_patterns: true,
             since: None,

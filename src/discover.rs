@@ -133,7 +133,15 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
         source.id = out.sources.len() as u32;
         out.sources.push(source);
     }
+    tidy_skipped(&mut out.skipped);
     out
+}
+
+/// Skipped inputs by name, each once: the order of a scan and of a merge of
+/// partials alike.
+pub fn tidy_skipped(skipped: &mut Vec<Skipped>) {
+    skipped.sort_by(|a, b| (&a.file, &a.reason).cmp(&(&b.file, &b.reason)));
+    skipped.dedup();
 }
 
 fn stdin_source() -> Source {
@@ -276,7 +284,7 @@ pub fn stem(path: &Path) -> String {
 
 /// Sort key that puts rotated files oldest first: `app.log.3.gz`,
 /// `app.log.2`, `app.log.1`, `app.log`.
-fn rotation_key(path: &Path) -> (PathBuf, String, std::cmp::Reverse<u64>, String) {
+pub(crate) fn rotation_key(path: &Path) -> (PathBuf, String, std::cmp::Reverse<u64>, String) {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let trimmed = name.strip_suffix(".gz").unwrap_or(&name);

@@ -30,6 +30,14 @@ pub enum Error {
     /// Bad usage that clap cannot see (a bad `--since`, `--system` ...).
     #[error("{0}")]
     Usage(String),
+    /// A partial (`scan --partial`) that cannot be read or merged.
+    #[error("{file}: {msg}")]
+    Partial {
+        /// The partial's path.
+        file: String,
+        /// What is wrong.
+        msg: String,
+    },
     /// Nothing could be read.
     #[error("no readable input: {0}")]
     NoInput(String),

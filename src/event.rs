@@ -11,7 +11,7 @@ use crate::matcher::SigIndex;
 use crate::timestamp::Detector;
 
 /// A log level, as far as it can be told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// No level found.
@@ -29,7 +29,7 @@ pub enum Level {
 }
 
 /// One matched line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// Source id.
     pub source: u32,

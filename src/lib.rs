@@ -19,6 +19,7 @@ pub mod history;
 pub mod matcher;
 pub mod mine;
 pub mod nightly;
+pub mod partial;
 pub mod post;
 pub mod progress;
 pub mod read;
@@ -66,6 +67,51 @@ pub fn scan_summary(config: &ScanConfig, progress: &dyn Progress) -> Result<Summ
     scan_summary_with(config, progress, None)
 }
 
+/// The matcher of a catalog.
+fn matcher_of(catalog: &Catalog) -> Result<Matcher> {
+    Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })
+}
+
+/// The worker threads of a run.
+fn pool(config: &ScanConfig) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))
+}
+
+/// What the summary is made from: the logs of `inputs` scanned, or the
+/// partials they name read and merged (`config.input_kind`).
+fn gather(
+    config: &ScanConfig,
+    inputs: &[discover::Input],
+    catalog: &Catalog,
+    matcher: &Matcher,
+    pool: &rayon::ThreadPool,
+    evidence: engine::EvidenceText,
+    progress: &dyn Progress,
+) -> Result<partial::Scanned> {
+    if config.input_kind == config::InputKind::Partials {
+        let paths: Vec<std::path::PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+        return pool.install(|| partial::read_and_merge(&paths, catalog));
+    }
+    let discovery = discover::discover(inputs, config.output.as_deref());
+    if discovery.sources.is_empty() {
+        let why = match discovery.skipped.first() {
+            Some(s) => format!("{}: {}", s.file, s.reason),
+            None => "no log file found in the given paths".into(),
+        };
+        return Err(Error::NoInput(why));
+    }
+    let zones: Vec<timestamp::Zone> = discovery.systems.iter().map(|s| config.zone_of(s)).collect();
+    let data = pool
+        .install(|| engine::scan(&discovery.sources, matcher, &zones, config.block_size, evidence, progress));
+    let zones = (discovery.systems.iter().zip(&zones))
+        .map(|(s, &zone)| timestamp::ReadZone { zone, stated: config.zone_stated(s) })
+        .collect();
+    Ok(partial::Scanned { discovery, data, zones })
+}
+
 /// Builds the summary of a scan, with the history's earlier runs as what
 /// is normal when `earlier` is given (`--baseline history`).
 pub fn scan_summary_with(
@@ -75,58 +121,39 @@ pub fn scan_summary_with(
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
     let catalog = load_catalog(config.builtin_patterns, &config.pattern_dirs)?;
-    let matcher =
-        Matcher::new(&catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
-    let discovery = discover::discover(&config.inputs, config.output.as_deref());
-    if discovery.sources.is_empty() {
-        let why = match discovery.skipped.first() {
-            Some(s) => format!("{}: {}", s.file, s.reason),
-            None => "no log file found in the given paths".into(),
-        };
-        return Err(Error::NoInput(why));
-    }
-    let zones: Vec<timestamp::Zone> = discovery.systems.iter().map(|s| config.zone_of(s)).collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let data =
-        pool.install(|| engine::scan(&discovery.sources, &matcher, &zones, config.block_size, progress));
+    let matcher = matcher_of(&catalog)?;
+    let pool = pool(config)?;
+    let read_again = engine::EvidenceText::ReadAgain;
+    let scanned = gather(config, &config.inputs, &catalog, &matcher, &pool, read_again, progress)?;
     // The healthy run to compare with: walked and scanned like the inputs.
     let baseline = if config.baselines.is_empty() {
         None
     } else {
         let inputs: Vec<discover::Input> =
             config.baselines.iter().map(|p| discover::Input { system: None, path: p.clone() }).collect();
-        let found = discover::discover(&inputs, config.output.as_deref());
-        if found.sources.is_empty() {
-            let why = found
-                .skipped
-                .first()
-                .map_or("no log file found".to_string(), |s| format!("{}: {}", s.file, s.reason));
-            return Err(Error::NoInput(format!("--baseline: {why}")));
-        }
-        let zones: Vec<timestamp::Zone> = found.systems.iter().map(|s| config.zone_of(s)).collect();
-        let data =
-            pool.install(|| engine::scan(&found.sources, &matcher, &zones, config.block_size, progress));
-        Some((found, data))
+        let found = gather(config, &inputs, &catalog, &matcher, &pool, read_again, progress).map_err(
+            |e| match e {
+                Error::NoInput(why) => Error::NoInput(format!("--baseline: {why}")),
+                other => other,
+            },
+        )?;
+        Some(found)
     };
     let inputs = summarize::Inputs {
         catalog: &catalog,
-        discovery: &discovery,
-        data: &data,
+        discovery: &scanned.discovery,
+        data: &scanned.data,
         since: config.since,
         until: config.until,
         top: config.top,
-        zones: (discovery.systems.iter().zip(&zones))
-            .map(|(s, &zone)| timestamp::ReadZone { zone, stated: config.zone_stated(s) })
-            .collect(),
+        zones: scanned.zones.clone(),
         elapsed_ms: started.elapsed().as_millis() as u64,
         clock_overrides: config.clock_offsets.clone(),
         baseline: match (&baseline, earlier) {
-            (Some((discovery, data)), _) => {
-                Some(summarize::Baseline::Scan(summarize::BaselineRun { discovery, data }))
-            }
+            (Some(b), _) => Some(summarize::Baseline::Scan(summarize::BaselineRun {
+                discovery: &b.discovery,
+                data: &b.data,
+            })),
             (None, Some(h)) => Some(summarize::Baseline::History(h)),
             (None, None) => None,
         },
@@ -136,6 +163,38 @@ pub fn scan_summary_with(
         redact::summary(&mut summary);
     }
     Ok(summary)
+}
+
+/// What `--partial FILE` wrote.
+#[derive(Debug)]
+pub struct PartialOutcome {
+    /// Files it covers.
+    pub sources: usize,
+    /// Events it holds.
+    pub events: usize,
+    /// Its size on disk.
+    pub bytes: u64,
+    /// Inputs skipped (or read only in part).
+    pub skipped: usize,
+}
+
+/// `scan --partial FILE` (and `merge --partial FILE`, a step of a tree
+/// merge): what was found, written for a later `merge`, unranked.
+pub fn write_partial(
+    config: &ScanConfig,
+    path: &std::path::Path,
+    progress: &dyn Progress,
+) -> Result<PartialOutcome> {
+    let catalog = load_catalog(config.builtin_patterns, &config.pattern_dirs)?;
+    let matcher = matcher_of(&catalog)?;
+    let pool = pool(config)?;
+    let keep = engine::EvidenceText::Keep;
+    let scanned = gather(config, &config.inputs, &catalog, &matcher, &pool, keep, progress)?;
+    let skipped = scanned.discovery.skipped.len()
+        + scanned.data.warnings.iter().filter(|w| w.kind.input_lost()).count();
+    let (sources, events) = (scanned.discovery.sources.len(), scanned.data.events.len());
+    let bytes = partial::Partial::of(scanned, &catalog).write(path)?;
+    Ok(PartialOutcome { sources, events, bytes, skipped })
 }
 
 /// `faultline scan`: scans, ranks and writes the report to `out`.
@@ -169,8 +228,7 @@ pub fn patterns_list(catalog: &Catalog, out: &mut dyn Write) -> Result<()> {
 /// `faultline patterns check`: loads the catalog and runs every example;
 /// returns the number of failures.
 pub fn patterns_check(catalog: &Catalog, out: &mut dyn Write) -> Result<usize> {
-    let matcher =
-        Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
+    let matcher = matcher_of(catalog)?;
     let failures = matcher::check::check(catalog, &matcher);
     for f in &failures {
         writeln!(out, "{}: {}: {}: {:?}", f.origin, f.signature, f.problem, f.line)?;
@@ -193,8 +251,7 @@ pub fn patterns_test(catalog: &Catalog, id: &str, line: &str, out: &mut dyn Writ
     if catalog.get(id).is_none() {
         return Err(Error::Usage(format!("no signature {id:?} (see `faultline patterns list`)")));
     }
-    let matcher =
-        Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
+    let matcher = matcher_of(catalog)?;
     let got = matcher.classify(line.as_bytes(), &mut matcher::Scratch::default());
     let won = got.map(|g| matcher::check::name(catalog, g));
     match won.as_deref() {
@@ -207,8 +264,7 @@ pub fn patterns_test(catalog: &Catalog, id: &str, line: &str, out: &mut dyn Writ
 
 /// `faultline patterns literals`: the literals searched, one a line.
 pub fn patterns_literals(catalog: &Catalog, out: &mut dyn Write) -> Result<()> {
-    let matcher =
-        Matcher::new(catalog).map_err(|msg| Error::Pattern { file: "catalog".into(), line: 0, msg })?;
+    let matcher = matcher_of(catalog)?;
     for l in matcher.literals() {
         writeln!(out, "{l}")?;
     }

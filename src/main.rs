@@ -24,6 +24,7 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         cli::Command::Scan(args) => terminal::scan(*args),
+        cli::Command::Merge(args) => terminal::merge(*args),
         cli::Command::Mine(args) => terminal::mine(args),
         cli::Command::Patterns(cmd) => terminal::patterns(cmd),
         cli::Command::History(args) => terminal::history(args),

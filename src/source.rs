@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 /// How a source's bytes are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// A regular file read by offset (`pread`), in parallel blocks.
     Plain,
@@ -82,7 +83,7 @@ impl Source {
 }
 
 /// An input that was not scanned, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     /// The path as given or found.
     pub file: String,
@@ -92,7 +93,7 @@ pub struct Skipped {
 
 /// Something that went wrong while a source was read; the part read before
 /// it is kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// The source's display path.
     pub file: String,
@@ -103,7 +104,7 @@ pub struct Warning {
 }
 
 /// The kinds of problems met in a scanned source (`kind` in the JSON).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// It could not be opened: nothing of it was read.

@@ -2,8 +2,9 @@
 //! bar and the exit status. The library never touches the terminal.
 
 use crate::cli::{
-    HistoryArgs, HistoryFormat, HistoryQuery, MineArgs, PatternSource, PatternsCommand, ScanArgs,
+    HistoryArgs, HistoryFormat, HistoryQuery, MergeArgs, MineArgs, PatternSource, PatternsCommand, ScanArgs,
 };
+use faultline::config::ScanConfig;
 use faultline::progress::{NoProgress, Progress};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -46,9 +47,42 @@ fn bar() -> Bar {
 }
 
 pub fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    let quiet = args.quiet;
-    let color_choice = args.color;
+    let (quiet, color) = (args.report.quiet, args.report.color);
     let config = args.into_config(crate::stdout_is_terminal()).map_err(anyhow::Error::msg)?;
+    run(config, quiet, color)
+}
+
+/// `faultline merge`: partials in, the same report as one scan out.
+pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let (quiet, color) = (args.report.quiet, args.report.color);
+    let config = args.into_config(crate::stdout_is_terminal()).map_err(anyhow::Error::msg)?;
+    run(config, quiet, color)
+}
+
+/// `--partial FILE`: what was found, for a later merge; says what it wrote.
+fn write_partial(config: &ScanConfig, path: &std::path::Path, quiet: bool) -> anyhow::Result<ExitCode> {
+    let show_bar = !quiet && std::io::stderr().is_terminal();
+    let progress: Box<dyn Progress> = if show_bar { Box::new(bar()) } else { Box::new(NoProgress) };
+    let wrote = faultline::write_partial(config, path, progress.as_ref())?;
+    if !quiet {
+        eprintln!(
+            "faultline: wrote {}: {} file{}, {} event{}, {} bytes",
+            faultline::report::printable(&path.display().to_string()),
+            wrote.sources,
+            if wrote.sources == 1 { "" } else { "s" },
+            wrote.events,
+            if wrote.events == 1 { "" } else { "s" },
+            wrote.bytes
+        );
+    }
+    Ok(if config.strict && wrote.skipped > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// A scan or a merge, from its configuration to the exit status.
+fn run(config: ScanConfig, quiet: bool, color_choice: crate::cli::ColorChoice) -> anyhow::Result<ExitCode> {
+    if let Some(path) = config.partial.clone() {
+        return write_partial(&config, &path, quiet);
+    }
     let show_bar = !quiet && std::io::stderr().is_terminal();
     let progress: Box<dyn Progress> = if show_bar { Box::new(bar()) } else { Box::new(NoProgress) };
     let mut config = config;

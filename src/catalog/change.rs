@@ -88,3 +88,11 @@ pub struct ChangeRule {
     /// Where it was defined (`changes.toml:12`).
     pub origin: String,
 }
+
+impl ChangeRule {
+    /// What the rule recognises, as one string: how a partial names it
+    /// (rules have no id, and their origin moves when a file is edited).
+    pub fn key(&self) -> String {
+        format!("{}|{}|{}", self.kind.as_str(), self.literals.join("|"), self.regex.as_deref().unwrap_or(""))
+    }
+}

@@ -102,8 +102,10 @@ impl Ctx<'_> {
             let fields = event::extract(line, det);
             let level = event::level(head).or(fields.level).unwrap_or(Level::Unknown);
             // Evidence is read again at report time for the few events shown;
-            // only a stream that cannot be read twice keeps it now.
-            let text = (source.kind == SourceKind::Stdin).then(|| {
+            // only a stream that cannot be read twice (or a partial) keeps
+            // it now.
+            let keep = source.kind == SourceKind::Stdin || self.evidence == EvidenceText::Keep;
+            let text = keep.then(|| {
                 let mut text = evidence_text(head);
                 if back_lines > 0 {
                     text.push('\n');

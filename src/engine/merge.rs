@@ -123,6 +123,11 @@ pub(super) fn merge(
         WarningKind::OpenFailed | WarningKind::Truncated => seen.insert((w.file.clone(), w.kind)),
         _ => true,
     });
+    // In source order, each file's in the order met, whatever order the
+    // blocks ran in: the merge of partials orders them the same way.
+    let order: std::collections::HashMap<&str, u32> =
+        sources.iter().map(|s| (s.display.as_str(), s.id)).collect();
+    warnings.sort_by_key(|w| order.get(w.file.as_str()).copied().unwrap_or(u32::MAX));
     data.warnings = warnings;
     data
 }

@@ -40,7 +40,7 @@ pub const MAX_EVENT_LINES: usize = 200;
 pub const EVIDENCE_MAX: usize = 300;
 
 /// What the scan learned about one source.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceScan {
     /// Lines read.
     pub lines: u64,
@@ -59,7 +59,7 @@ pub struct SourceScan {
 
 /// An error or warning line that no signature names: food for the
 /// template miner.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnnamedLine {
     /// Source id.
     pub source: u32,
@@ -83,7 +83,7 @@ pub struct UnnamedLine {
 
 /// A line that records a change (a deploy, a restart, a key rotation...):
 /// what "what changed just before" is told from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChangeLine {
     /// Source id.
     pub source: u32,
@@ -126,12 +126,24 @@ pub struct ScanData {
     pub warnings: Vec<Warning>,
 }
 
+/// When an event's evidence text is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceText {
+    /// Read again by offset for the few events a report shows (only a
+    /// stream that cannot be read twice keeps it at once).
+    ReadAgain,
+    /// Kept on every event now: a partial is merged where its files are
+    /// not, and any event may be the one a report shows.
+    Keep,
+}
+
 /// Runs the scan over `sources`.
 pub fn scan(
     sources: &[Source],
     matcher: &Matcher,
     zones: &[Zone],
     block_size: usize,
+    evidence: EvidenceText,
     progress: &dyn Progress,
 ) -> ScanData {
     // Files are opened by the task that reads them, one block at a time,
@@ -153,7 +165,7 @@ pub fn scan(
     tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
     let total: u64 = sources.iter().filter(|s| s.kind == SourceKind::Plain).map(|s| s.len).sum();
     progress.start(total);
-    let ctx = Ctx { sources, matcher, zones, block_size, progress };
+    let ctx = Ctx { sources, matcher, zones, block_size, evidence, progress };
     let results: Vec<TaskResult> =
         tasks.par_iter().map_init(Worker::default, |w, t| ctx.run_isolated(t, w)).collect();
     progress.finish();
@@ -170,6 +182,7 @@ struct Ctx<'a> {
     matcher: &'a Matcher,
     zones: &'a [Zone],
     block_size: usize,
+    evidence: EvidenceText,
     progress: &'a dyn Progress,
 }
 

@@ -7,7 +7,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// A layout recognised by the parsers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
     /// `2026-11-24T19:07:01.123Z`, `2026-11-24 19:07:01,123`, offsets or none.
     Iso,

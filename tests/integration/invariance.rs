@@ -5,7 +5,7 @@
 use crate::util::*;
 use faultline::catalog::Catalog;
 use faultline::discover::{discover, Input};
-use faultline::engine::{scan, ScanData};
+use faultline::engine::{scan, EvidenceText, ScanData};
 use faultline::matcher::Matcher;
 use faultline::progress::NoProgress;
 use faultline::timestamp::Zone;
@@ -30,7 +30,7 @@ fn run_scan(path: &std::path::Path, block: usize, jobs: usize) -> ScanData {
     let d = discover(&[Input { system: None, path: path.to_path_buf() }], None);
     let zones = vec![Zone::Utc; d.systems.len()];
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().unwrap();
-    pool.install(|| scan(&d.sources, &matcher, &zones, block, &NoProgress))
+    pool.install(|| scan(&d.sources, &matcher, &zones, block, EvidenceText::ReadAgain, &NoProgress))
 }
 
 fn fingerprint(d: &ScanData) -> (Vec<String>, Vec<(u64, u64)>) {

@@ -9,6 +9,7 @@ mod history;
 mod html;
 mod inputs;
 mod invariance;
+mod partial;
 mod patterns;
 mod post;
 mod ranking;

@@ -38,7 +38,7 @@
 mod format;
 mod noise;
 mod plan;
-mod rng;
+pub mod rng;
 mod traffic;
 mod wording;
 mod world;

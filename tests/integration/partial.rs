@@ -1,0 +1,260 @@
+//! Partials merge exactly: for random splits of generated incidents (by
+//! system, by file, by day of a rotated file, in any order, through a tree
+//! of merges), `merge` of the parts' partials gives the summary one scan of
+//! everything gives, but for timings and `generated_at`. And partials that
+//! cannot be read or contradict each other are said so, by file.
+
+use crate::gen::rng::Rng;
+use crate::util::*;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The summary without what may differ between two runs of the same
+/// inputs: the wall clock and timings.
+fn comparable(json: &[u8]) -> Value {
+    let mut v: Value = serde_json::from_slice(json)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(json)));
+    let o = v.as_object_mut().unwrap();
+    o.remove("generated_at");
+    let stats = o.get_mut("stats").and_then(Value::as_object_mut).unwrap();
+    for k in ["elapsed_ms", "scan_ms", "correlate_ms"] {
+        stats.remove(k);
+    }
+    v
+}
+
+/// Every log file under `dir` with its system (the sub-directory).
+fn files_of(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for sys in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = sys.file_name().to_string_lossy().into_owned();
+        for f in std::fs::read_dir(sys.path()).unwrap().flatten() {
+            out.push((name.clone(), f.path()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Cuts the biggest file in two at a line, as a daily rotation would:
+/// `x.log.1` holds the first part, `x.log` the rest.
+fn rotate(files: &[(String, PathBuf)], rng: &mut Rng) {
+    let Some((_, big)) = files.iter().max_by_key(|(_, p)| std::fs::metadata(p).unwrap().len()) else {
+        return;
+    };
+    let text = std::fs::read_to_string(big).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.len() < 4 {
+        return;
+    }
+    let cut = 1 + rng.below(lines.len() as u64 - 2) as usize;
+    let name = big.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::write(big.with_file_name(format!("{name}.1")), lines[..cut].concat()).unwrap();
+    std::fs::write(big, lines[cut..].concat()).unwrap();
+}
+
+/// `scan --partial OUT` of some files, each named with its system.
+fn scan_partial(files: &[&(String, PathBuf)], out: &Path, extra: &[&str]) {
+    let mut args: Vec<String> = vec!["scan".into(), "-q".into(), "--tz".into(), "UTC".into()];
+    for (sys, path) in files {
+        args.push("--system".into());
+        args.push(format!("{sys}={}", path.display()));
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push("--partial".into());
+    args.push(out.display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let got = run(&refs);
+    assert_eq!(code(&got), 0, "scan --partial: {}", String::from_utf8_lossy(&got.stderr));
+}
+
+fn merge(partials: &[PathBuf], extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec!["merge".into(), "-q".into(), "--format".into(), "json".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(partials.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&refs)
+}
+
+/// One incident, one random split, the window or not: merge == scan.
+fn check_split(seed: u64, split_seed: u64, window: Option<&str>) {
+    let dir = Dir::new();
+    let logs = dir.join("logs");
+    crate::gen::generate(seed, &logs);
+    let mut rng = Rng::new(split_seed);
+    rotate(&files_of(&logs), &mut rng);
+    let files = files_of(&logs);
+    let mut extra: Vec<&str> = Vec::new();
+    if let Some(w) = window {
+        extra.extend(["--since", w]);
+    }
+
+    let logs_arg = logs.display().to_string();
+    let mut whole_args = vec!["scan", "--format", "json", "-q", "--tz", "UTC", logs_arg.as_str()];
+    whole_args.extend(&extra);
+    let whole = run(&whole_args);
+    assert!(code(&whole) <= 1, "scan: {}", String::from_utf8_lossy(&whole.stderr));
+
+    // each file to one of k parts; a part with no file is not written
+    let k = 2 + rng.below(4) as usize;
+    let mut parts: Vec<Vec<&(String, PathBuf)>> = vec![Vec::new(); k];
+    for f in &files {
+        parts[rng.below(k as u64) as usize].push(f);
+    }
+    parts.retain(|p| !p.is_empty());
+    let out = dir.join("partials");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut partials: Vec<PathBuf> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let p = out.join(format!("part-{i}.partial"));
+        scan_partial(part, &p, &[]);
+        partials.push(p);
+    }
+    // a tree: the first two parts merged into one partial first
+    if partials.len() >= 3 && rng.below(2) == 0 {
+        let joined = out.join("joined.partial");
+        let mut args =
+            vec!["merge".to_string(), "-q".into(), "--partial".into(), joined.display().to_string()];
+        args.extend(partials[..2].iter().map(|p| p.display().to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let got = run(&refs);
+        assert_eq!(code(&got), 0, "merge --partial: {}", String::from_utf8_lossy(&got.stderr));
+        partials.drain(..2);
+        partials.push(joined);
+    }
+    // in any order
+    for i in (1..partials.len()).rev() {
+        partials.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let merged = merge(&partials, &extra);
+    assert_eq!(code(&merged), code(&whole), "exit status: {}", String::from_utf8_lossy(&merged.stderr));
+    let (want, got) = (comparable(&whole.stdout), comparable(&merged.stdout));
+    if want != got {
+        let (w, g) = (want.as_object().unwrap(), got.as_object().unwrap());
+        for (key, value) in w {
+            if g.get(key) != Some(value) {
+                panic!(
+                    "seed {seed} split {split_seed} ({} parts): `{key}` differs\nscan:  {}\nmerge: {}",
+                    parts.len(),
+                    &value.to_string().chars().take(1500).collect::<String>(),
+                    &g.get(key)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                        .chars()
+                        .take(1500)
+                        .collect::<String>()
+                );
+            }
+        }
+        panic!("seed {seed} split {split_seed}: the summaries differ");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, .. ProptestConfig::default() })]
+    #[test]
+    fn merge_of_any_split_is_the_scan_of_everything(seed in 0u64..60, split in any::<u64>(), window in any::<bool>()) {
+        check_split(seed, split, window.then_some("20m"));
+    }
+}
+
+#[test]
+fn one_partial_is_the_scan_of_its_files() {
+    let dir = Dir::new();
+    incident(&dir);
+    let whole = run(&["scan", "--format", "json", "-q", "--tz", "UTC", dir.path().to_str().unwrap()]);
+    let p = dir.tmp.path().parent().unwrap().join(format!("{}.partial", std::process::id()));
+    let got = run(&["scan", "--tz", "UTC", dir.path().to_str().unwrap(), "--partial", p.to_str().unwrap()]);
+    assert_eq!(code(&got), 0);
+    let said = String::from_utf8_lossy(&got.stderr);
+    assert!(said.contains("wrote") && said.contains("events"), "{said}");
+    let merged = merge(std::slice::from_ref(&p), &[]);
+    let _ = std::fs::remove_file(&p);
+    assert_eq!(comparable(&merged.stdout), comparable(&whole.stdout));
+    assert_eq!(code(&merged), code(&whole));
+}
+
+#[test]
+fn unreadable_partials_are_skipped_by_name_and_the_rest_merged() {
+    let dir = Dir::new();
+    incident(&dir);
+    let good = dir.tmp.path().parent().unwrap().join(format!("{}-good.partial", std::process::id()));
+    let got = run(&[
+        "scan",
+        "-q",
+        "--tz",
+        "UTC",
+        dir.path().to_str().unwrap(),
+        "--partial",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&got), 0);
+    let junk = Dir::new();
+    let not_json = junk.write("notes.txt", "hello\n");
+    let newer = junk.write("newer.partial", r#"{"schema":"faultline.partial/v9"}"#);
+    let cut = junk.write("cut.partial", &std::fs::read(&good).unwrap()[..200]);
+    let out = merge(&[good.clone(), not_json, newer, cut], &[]);
+    let _ = std::fs::remove_file(&good);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("notes.txt: skipped: not a faultline partial"), "{err}");
+    assert!(err.contains("newer.partial: skipped: written in faultline.partial/v9"), "{err}");
+    assert!(err.contains("cut.partial: skipped:"), "{err}");
+    let v = comparable(&out.stdout);
+    assert_eq!(v["skipped"].as_array().unwrap().len(), 3);
+    assert!(!v["causes"].as_array().unwrap().is_empty());
+    // --strict makes any skipped partial fail the run
+    let strict = merge(&[junk.join("notes.txt")], &["--strict"]);
+    assert_eq!(code(&strict), 2);
+}
+
+#[test]
+fn contradicting_partials_stop_the_merge_and_say_why() {
+    let dir = Dir::new();
+    incident(&dir);
+    let root = dir.path().to_str().unwrap();
+    let a = dir.tmp.path().parent().unwrap().join(format!("{}-a.partial", std::process::id()));
+    let b = dir.tmp.path().parent().unwrap().join(format!("{}-b.partial", std::process::id()));
+    assert_eq!(code(&run(&["scan", "-q", "--tz", "UTC", root, "--partial", a.to_str().unwrap()])), 0);
+    // the same files twice
+    let twice = merge(&[a.clone(), a.clone()], &[]);
+    let err = String::from_utf8_lossy(&twice.stderr).into_owned();
+    assert_eq!(code(&twice), 2, "{err}");
+    assert!(err.contains("give each file to one partial"), "{err}");
+    // a system read in another zone
+    let erp = dir.join("incident/erp");
+    let crm = dir.join("incident/crm");
+    for (p, sys, tz) in [(&a, &erp, "UTC"), (&b, &crm, "Europe/Paris")] {
+        let system = format!("erp={}", sys.display());
+        let v = ["scan", "-q", "--tz", tz, "--system", &system, "--partial", p.to_str().unwrap()];
+        assert_eq!(code(&run(&v)), 0);
+    }
+    let zones = merge(&[a.clone(), b.clone()], &[]);
+    let err = String::from_utf8_lossy(&zones.stderr).into_owned();
+    assert_eq!(code(&zones), 2, "{err}");
+    assert!(err.contains("was read in zone") && err.contains("same --tz"), "{err}");
+    // a catalog that lacks a signature the scan used
+    let patterns = Dir::new();
+    patterns.write(
+        "only.toml",
+        "[[signature]]\nid = \"acme.only\"\ncategory = \"configuration\"\ntitle = \"Only\"\nseverity = \"error\"\nrole = \"cause\"\nliterals = [\"ZZQQ_NEVER\"]\nexamples = [\"2026-11-24T10:00:00Z ERROR ZZQQ_NEVER\"]\n",
+    );
+    let lacking = merge(
+        std::slice::from_ref(&a),
+        &["--no-builtin-patterns", "--patterns", patterns.path().to_str().unwrap()],
+    );
+    let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));
+    let err = String::from_utf8_lossy(&lacking.stderr).into_owned();
+    assert_eq!(code(&lacking), 2, "{err}");
+    assert!(err.contains("which this catalog lacks"), "{err}");
+}
+
+#[test]
+fn partial_refuses_what_belongs_to_the_merge() {
+    let dir = Dir::new();
+    incident(&dir);
+    let out = run(&["scan", dir.path().to_str().unwrap(), "--partial", "/dev/null", "--since", "1h"]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
+}
