@@ -25,7 +25,7 @@ use crate::event::Event;
 use crate::source::{Skipped, SourceKind, Warning};
 use crate::timestamp::{ReadZone, Zone};
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 /// The version tag of the format.
@@ -164,12 +164,11 @@ impl Partial {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = path.with_file_name(format!(".{name}.faultline-tmp"));
         let written = std::fs::File::create(&tmp).and_then(|file| {
-            let out = std::io::BufWriter::with_capacity(256 * 1024, file);
-            let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
-            serde_json::to_writer(&mut gz, self).map_err(std::io::Error::other)?;
-            let mut out = gz.finish()?;
-            out.flush()?;
-            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+            // serde writes in small pieces: buffered before the encoder
+            let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, gz);
+            serde_json::to_writer(&mut out, self).map_err(std::io::Error::other)?;
+            out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()
         });
         let done = written.and_then(|_| std::fs::rename(&tmp, path));
         if let Err(e) = done {
@@ -230,8 +229,8 @@ pub fn read_and_merge(paths: &[std::path::PathBuf], catalog: &Catalog) -> Result
                 let mut inside: Vec<std::path::PathBuf> = entries
                     .flatten()
                     .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                     .map(|e| e.path())
+                    .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
                     .collect();
                 inside.sort();
                 files.extend(inside);

@@ -352,3 +352,9 @@ pub(super) fn prior(catalog: &Catalog, sig: u32) -> f64 {
         Role::Symptom => 0.3,
     }
 }
+
+/// An onset as written: the time of the occurrence it falls on, shown as
+/// its line wrote it (a whole second, not the middle of it).
+pub(super) fn shown_onset(s: &Series<'_>, onset: i64) -> i64 {
+    s.occ.iter().find(|o| o.ts == Some(onset)).and_then(|o| o.shown_ts()).unwrap_or(onset)
+}
