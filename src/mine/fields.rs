@@ -10,7 +10,7 @@ pub(crate) enum Kind {
     Month,
     /// `INFO`, `WARN`, `error`...
     Level,
-    /// A lone `-`.
+    /// A lone separator: `-`, `--`, `---` (Spring Boot) or `:`.
     Dash,
     /// `[ ... 12:34 ... ]`
     TimeBracket,
@@ -193,7 +193,7 @@ pub(super) fn is_dotted(f: &[u8]) -> bool {
 }
 
 pub(crate) fn kind_of(f: &[u8]) -> Kind {
-    if f == b"-" {
+    if matches!(f, b"-" | b"--" | b"---" | b":") {
         return Kind::Dash;
     }
     if f.first() == Some(&b'[') && f.last() == Some(&b']') && f.len() >= 2 {

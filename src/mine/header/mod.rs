@@ -73,6 +73,7 @@ impl HeaderModel {
         };
         let mut cols = 0;
         let mut run = 0;
+        let mut level_seen = false;
         for c in 0..MAX_COLS {
             // quoted text (`"GET /a HTTP/1.1"` of an access log) is message:
             // the numbers after it (status, size) are not header anchors
@@ -80,8 +81,15 @@ impl HeaderModel {
                 break;
             }
             if share(c, &|k| k.is_anchor()) >= need {
+                // past a level, a word ends the anchors: in `ERROR payment 7
+                // declined` the number is the message's (a pid right after
+                // the level, as Spring Boot writes, is still header)
+                if level_seen && run > 0 {
+                    break;
+                }
                 cols = c + 1;
                 run = 0;
+                level_seen |= share(c, &|k| matches!(k, Kind::Level | Kind::LevelBracket)) >= need;
             } else {
                 run += 1;
                 if run >= 4 {

@@ -126,3 +126,26 @@ fn fallback_for_odd_lines() {
     assert_eq!(generic_message_start(b"2020-01-01 10:00:00 ERROR [x] Foo: boom"), 35);
     assert_eq!(generic_message_start(b"63543 double-hummer alignment exceptions"), 0);
 }
+
+#[test]
+fn a_number_after_a_word_past_the_level_is_message() {
+    // a small uniform file: every line has a number in the same column
+    let m = msg(&[
+        "2026-11-24 10:00:01 ERROR payment 7 declined by gateway",
+        "2026-11-24 10:00:02 ERROR payment 8 declined by gateway",
+        "2026-11-24 10:00:03 ERROR payment 19 declined by gateway",
+    ]);
+    assert_eq!(
+        m,
+        ["payment 7 declined by gateway", "payment 8 declined by gateway", "payment 19 declined by gateway"]
+    );
+}
+
+#[test]
+fn a_pid_right_after_the_level_is_header() {
+    let m = msg(&[
+        "2026-11-24 10:00:01.123  INFO 4242 --- [main] o.s.b.App : Started App in 3.2 seconds",
+        "2026-11-24 10:00:02.456  WARN 4242 --- [main] o.s.b.App : Slow start",
+    ]);
+    assert_eq!(m, ["Started App in 3.2 seconds", "Slow start"]);
+}
