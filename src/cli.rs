@@ -72,8 +72,41 @@ pub struct ScanArgs {
     /// Bytes per work block (for tests and tuning).
     #[arg(long, hide = true)]
     pub block_size: Option<usize>,
+    /// With --partial, scan only bytes A to B of the one file given (K, M,
+    /// G suffixes; B may be left out for the end); ranges cut at the block
+    /// size (4 MiB), and the merge stitches a file's ranges back.
+    #[arg(long, value_name = "A-B", requires = "partial")]
+    pub byte_range: Option<String>,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `A-B` of `--byte-range` (K, M, G suffixes, binary; B empty for the end).
+fn byte_span(spec: &str) -> Result<faultline::engine::ByteSpan, String> {
+    let size = |t: &str| -> Option<u64> {
+        let t = t.trim();
+        let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((i, _)) => t.split_at(i),
+            None => (t, ""),
+        };
+        let unit = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+            "" => 1u64,
+            "K" => 1 << 10,
+            "M" => 1 << 20,
+            "G" => 1 << 30,
+            "T" => 1 << 40,
+            _ => return None,
+        };
+        digits.parse::<u64>().ok()?.checked_mul(unit)
+    };
+    let bad = || format!("--byte-range takes A-B in bytes (e.g. 0-1G, 1G-2G, 2G-), got {spec:?}");
+    let (a, b) = spec.split_once('-').ok_or_else(bad)?;
+    let start = size(a).ok_or_else(bad)?;
+    let end = if b.trim().is_empty() { u64::MAX } else { size(b).ok_or_else(bad)? };
+    if end <= start {
+        return Err(format!("--byte-range {spec:?}: the end must be past the start"));
+    }
+    Ok(faultline::engine::ByteSpan { start, end })
 }
 
 #[derive(Args, Debug)]
@@ -299,6 +332,7 @@ impl ScanArgs {
         if let Some(b) = self.block_size {
             config.block_size = b.max(1);
         }
+        config.byte_span = self.byte_range.as_deref().map(byte_span).transpose()?;
         self.report.apply(&mut config, stdout_is_terminal)?;
         Ok(config)
     }

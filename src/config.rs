@@ -39,6 +39,9 @@ pub struct ScanConfig {
     /// `--partial FILE`: write what the scan found there instead of a
     /// report.
     pub partial: Option<PathBuf>,
+    /// `--byte-range A-B`: with `--partial`, only the blocks of the one
+    /// input file that start in this range.
+    pub byte_span: Option<crate::engine::ByteSpan>,
     /// Extra pattern directories.
     pub pattern_dirs: Vec<PathBuf>,
     /// Whether the built-in catalog is used.
@@ -93,6 +96,7 @@ impl ScanConfig {
             inputs,
             input_kind: InputKind::Logs,
             partial: None,
+            byte_span: None,
             pattern_dirs: Vec::new(),
             builtin_patterns: true,
             since: None,

@@ -106,10 +106,56 @@ fn gather(
     let zones: Vec<timestamp::Zone> = discovery.systems.iter().map(|s| config.zone_of(s)).collect();
     let data = pool
         .install(|| engine::scan(&discovery.sources, matcher, &zones, config.block_size, evidence, progress));
-    let zones = (discovery.systems.iter().zip(&zones))
-        .map(|(s, &zone)| timestamp::ReadZone { zone, stated: config.zone_stated(s) })
-        .collect();
+    let zones = read_zones(config, &discovery);
     Ok(partial::Scanned { discovery, data, zones })
+}
+
+/// Per system, the zone its zoneless times are read in.
+fn read_zones(config: &ScanConfig, discovery: &discover::Discovery) -> Vec<timestamp::ReadZone> {
+    (discovery.systems.iter())
+        .map(|s| timestamp::ReadZone { zone: config.zone_of(s), stated: config.zone_stated(s) })
+        .collect()
+}
+
+/// `scan FILE --byte-range A-B --partial P`: the partial of the blocks of
+/// one plain file that start in the range.
+fn span_partial(
+    config: &ScanConfig,
+    span: engine::ByteSpan,
+    catalog: &Catalog,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<partial::Partial> {
+    let discovery = discover::discover(&config.inputs, None);
+    match discovery.sources.as_slice() {
+        [s] if s.kind == source::SourceKind::Plain => {}
+        [] => {
+            return Err(Error::NoInput(match discovery.skipped.first() {
+                Some(s) => format!("{}: {}", s.file, s.reason),
+                None => "no log file found in the given paths".into(),
+            }))
+        }
+        [s] => {
+            return Err(Error::Usage(format!(
+                "--byte-range reads a plain file by offset; {} is compressed or a stream: give it whole",
+                s.display
+            )))
+        }
+        more => {
+            return Err(Error::Usage(format!(
+                "--byte-range takes one file, and the paths hold {}",
+                more.len()
+            )))
+        }
+    }
+    let matcher = matcher_of(catalog)?;
+    let zones = read_zones(config, &discovery);
+    let plain: Vec<timestamp::Zone> = zones.iter().map(|z| z.zone).collect();
+    let keep = engine::EvidenceText::Keep;
+    let scan = pool.install(|| {
+        engine::scan_span(&discovery.sources, &matcher, &plain, config.block_size, keep, span, progress)
+    });
+    Ok(partial::Partial::of_span(discovery, zones, scan, span, config.block_size as u64, catalog))
 }
 
 /// Builds the summary of a scan, with the history's earlier runs as what
@@ -186,14 +232,19 @@ pub fn write_partial(
     progress: &dyn Progress,
 ) -> Result<PartialOutcome> {
     let catalog = load_catalog(config.builtin_patterns, &config.pattern_dirs)?;
-    let matcher = matcher_of(&catalog)?;
     let pool = pool(config)?;
-    let keep = engine::EvidenceText::Keep;
-    let scanned = gather(config, &config.inputs, &catalog, &matcher, &pool, keep, progress)?;
-    let skipped = scanned.discovery.skipped.len()
-        + scanned.data.warnings.iter().filter(|w| w.kind.input_lost()).count();
-    let (sources, events) = (scanned.discovery.sources.len(), scanned.data.events.len());
-    let bytes = partial::Partial::of(scanned, &catalog).write(path)?;
+    let partial = match config.byte_span {
+        Some(span) => span_partial(config, span, &catalog, &pool, progress)?,
+        None => {
+            let matcher = matcher_of(&catalog)?;
+            let keep = engine::EvidenceText::Keep;
+            let scanned = gather(config, &config.inputs, &catalog, &matcher, &pool, keep, progress)?;
+            partial::Partial::of(scanned, &catalog)
+        }
+    };
+    let skipped = partial.skipped.len() + partial.warnings.iter().filter(|w| w.kind.input_lost()).count();
+    let (sources, events) = (partial.sources.len(), partial.events.len());
+    let bytes = partial.write(path)?;
     Ok(PartialOutcome { sources, events, bytes, skipped })
 }
 

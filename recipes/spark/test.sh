@@ -48,7 +48,7 @@ status=0
 for case in incident fleet; do
     echo "== $case: spark-submit --master local[2]" >&2
     rc=0
-    "$SUBMIT" --master 'local[2]' --conf spark.ui.enabled=false \
+    "$SUBMIT" --master 'local[2]' --conf spark.ui.enabled=false --conf spark.log.level=WARN \
         "$HERE/faultline_spark.py" --faultline "$BIN" --ship --shards 6 --group 2 \
         --out "$WORK/$case.spark.json" "$WORK/$case" 2> >(grep -v -e WARN -e '^Setting default log level' -e 'To adjust logging' >&2) || rc=$?
     [[ $rc -le 1 ]] || { echo "spark job failed ($rc)" >&2; status=1; continue; }

@@ -1,21 +1,54 @@
 //! The deterministic merge of the scan: block results in source and block
-//! order, line numbers by prefix sum, one event per head, and each file's
-//! failure said once.
+//! order, line numbers by prefix sum (`stitch`), then one event per head,
+//! unnamed lines that are events left out, and each file's failure said
+//! once (`settle`, which a merge of partials runs too).
 
 use super::*;
 
-pub(super) fn merge(
+/// What stitching left per source, for its line count.
+pub(super) struct Tails {
+    /// The next line number of each source.
+    pub(super) next_line: Vec<u64>,
+    /// Whether each source's last block with bytes ended without a newline.
+    pub(super) unterminated: Vec<Option<bool>>,
+}
+
+pub(super) fn merge(sources: &[Source], results: Vec<TaskResult>, warnings: Vec<Warning>) -> ScanData {
+    let (mut data, tails) = stitch(sources, results, warnings, 1);
+    for (s, ps) in data.per_source.iter_mut().enumerate() {
+        ps.lines = tails.next_line[s] - 1 + u64::from(tails.unterminated[s].unwrap_or(false));
+        if let Some(w) = nul_head_warning(&sources[s]) {
+            data.warnings.push(w);
+        }
+    }
+    settle(&mut data, sources);
+    data
+}
+
+/// The warning for a NUL head skipped, if the source had one.
+pub fn nul_head_warning(source: &Source) -> Option<Warning> {
+    (source.nul_head > 0).then(|| Warning {
+        file: source.display.clone(),
+        kind: WarningKind::NulHead,
+        reason: format!("{} NUL bytes at the head skipped (a hole left by copytruncate?)", source.nul_head),
+    })
+}
+
+/// Block results in order, with line numbers counted from `first_line` in
+/// each source, and the per-source caps applied in block order.
+pub(super) fn stitch(
     sources: &[Source],
     mut results: Vec<TaskResult>,
     mut warnings: Vec<Warning>,
-) -> ScanData {
+    first_line: u64,
+) -> (ScanData, Tails) {
     results.sort_by_key(|r| r.order);
     let mut data = ScanData { per_source: vec![SourceScan::default(); sources.len()], ..Default::default() };
     // One allocation of the final size: growing by doubling would hold up
     // to three times the events at the moment of a copy.
     data.events.reserve_exact(results.iter().flat_map(|r| &r.blocks).map(|b| b.events.len()).sum());
-    let mut next_line: Vec<u64> = vec![1; sources.len()];
-    let mut last_unterminated = vec![false; sources.len()];
+    let mut next_line: Vec<u64> = vec![first_line; sources.len()];
+    let mut last_unterminated = vec![None; sources.len()];
     let mut kept_unnamed = vec![0usize; sources.len()];
     data.unnamed_dropped = vec![0; sources.len()];
     data.changes_dropped = vec![0; sources.len()];
@@ -65,7 +98,7 @@ pub(super) fn merge(
             }
             next_line[s] += b.newlines;
             if b.bytes > 0 {
-                last_unterminated[s] = b.unterminated;
+                last_unterminated[s] = Some(b.unterminated);
             }
             let ps = &mut data.per_source[s];
             ps.bytes += b.bytes;
@@ -81,19 +114,15 @@ pub(super) fn merge(
             }
         }
     }
-    for (s, ps) in data.per_source.iter_mut().enumerate() {
-        ps.lines = next_line[s] - 1 + u64::from(last_unterminated[s]);
-        if sources[s].nul_head > 0 {
-            warnings.push(Warning {
-                file: sources[s].display.clone(),
-                kind: WarningKind::NulHead,
-                reason: format!(
-                    "{} NUL bytes at the head skipped (a hole left by copytruncate?)",
-                    sources[s].nul_head
-                ),
-            });
-        }
-    }
+    data.warnings = warnings;
+    (data, Tails { next_line, unterminated: last_unterminated })
+}
+
+/// What is settled once every block of a source is in: one event per head,
+/// unnamed lines that are events (or repeats) left out, each file's open or
+/// shrink failure said once, warnings in source order. Running it again
+/// changes nothing.
+pub fn settle(data: &mut ScanData, sources: &[Source]) {
     // One event per head line: the later hit of equal priority is the
     // deeper one (the root cause of a Java trace).
     data.events.sort_by_key(|e| (e.source, e.line));
@@ -119,7 +148,7 @@ pub(super) fn merge(
     // A file that cannot be opened, or shrank, fails in each of its blocks:
     // say it once (the first block's account, whose offset is the lowest).
     let mut seen = std::collections::HashSet::new();
-    warnings.retain(|w| match w.kind {
+    data.warnings.retain(|w| match w.kind {
         WarningKind::OpenFailed | WarningKind::Truncated => seen.insert((w.file.clone(), w.kind)),
         _ => true,
     });
@@ -127,7 +156,5 @@ pub(super) fn merge(
     // blocks ran in: the merge of partials orders them the same way.
     let order: std::collections::HashMap<&str, u32> =
         sources.iter().map(|s| (s.display.as_str(), s.id)).collect();
-    warnings.sort_by_key(|w| order.get(w.file.as_str()).copied().unwrap_or(u32::MAX));
-    data.warnings = warnings;
-    data
+    data.warnings.sort_by_key(|w| order.get(w.file.as_str()).copied().unwrap_or(u32::MAX));
 }

@@ -33,6 +33,7 @@ mod head;
 mod merge;
 
 pub use evidence::{evidence_text, read_lines_at};
+pub use merge::{nul_head_warning, settle};
 
 /// The most lines an event (head + continuation) spans.
 pub const MAX_EVENT_LINES: usize = 200;
@@ -164,12 +165,81 @@ pub fn scan(
     // Streams first: they are long, sequential tasks.
     tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
     let total: u64 = sources.iter().filter(|s| s.kind == SourceKind::Plain).map(|s| s.len).sum();
-    progress.start(total);
     let ctx = Ctx { sources, matcher, zones, block_size, evidence, progress };
-    let results: Vec<TaskResult> =
-        tasks.par_iter().map_init(Worker::default, |w, t| ctx.run_isolated(t, w)).collect();
-    progress.finish();
+    let results = ctx.run_all(&tasks, total);
     merge::merge(sources, results, warnings)
+}
+
+/// A byte range of one plain file: the blocks of the whole file's plan
+/// that start in it (so ranges that tile the file tile its blocks, and
+/// each block is read as a scan of the whole file reads it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteSpan {
+    /// First byte.
+    pub start: u64,
+    /// Byte past the last.
+    pub end: u64,
+}
+
+/// Line numbers of a span scan count from here, so that the head of an
+/// event in the range before (read as context) keeps a positive number.
+pub const SPAN_LINE_BIAS: u64 = 1 << 40;
+
+/// What the scan of a span of one file found, before [`settle`]: lines
+/// numbered from [`SPAN_LINE_BIAS`], caps applied within the span.
+#[derive(Debug)]
+pub struct SpanScan {
+    /// Its findings (`per_source[0].lines` is 0: the merge counts them).
+    pub data: ScanData,
+    /// The block indices it covers, `[first, end)`.
+    pub blocks: (u32, u32),
+    /// Blocks in the whole file's plan.
+    pub block_count: u32,
+    /// Newlines in its blocks.
+    pub newlines: u64,
+    /// Whether its last block with bytes ended without a newline.
+    pub unterminated: Option<bool>,
+}
+
+/// Scans the blocks of `sources[0]` (a plain file, the only source) that
+/// start in `span`.
+pub fn scan_span(
+    sources: &[Source],
+    matcher: &Matcher,
+    zones: &[Zone],
+    block_size: usize,
+    evidence: EvidenceText,
+    span: ByteSpan,
+    progress: &dyn Progress,
+) -> SpanScan {
+    let s = &sources[0];
+    let plan = read::plan(s.id, s.nul_head, s.len, block_size as u64);
+    let block_count = plan.len() as u32;
+    let inside: Vec<Task> = (plan.into_iter())
+        .filter(|b| b.range.start >= span.start && b.range.start < span.end)
+        .map(Task::Range)
+        .collect();
+    let blocks = match (inside.first(), inside.last()) {
+        (Some(Task::Range(a)), Some(Task::Range(b))) => (a.index, b.index + 1),
+        _ => {
+            // no block starts in it: an empty span, placed where it falls
+            let at = ((span.start.saturating_sub(s.nul_head)).div_ceil(block_size.max(1) as u64) as u32)
+                .min(block_count);
+            (at, at)
+        }
+    };
+    let total =
+        inside.iter().map(|t| if let Task::Range(b) = t { b.range.end - b.range.start } else { 0 }).sum();
+    let ctx = Ctx { sources, matcher, zones, block_size, evidence, progress };
+    let results = ctx.run_all(&inside, total);
+    let (data, tails) = merge::stitch(sources, results, Vec::new(), SPAN_LINE_BIAS);
+    SpanScan {
+        data,
+        blocks,
+        block_count,
+        newlines: tails.next_line[0] - SPAN_LINE_BIAS,
+        unterminated: tails.unterminated[0],
+    }
 }
 
 enum Task {
@@ -237,6 +307,14 @@ struct TaskResult {
 }
 
 impl Ctx<'_> {
+    /// Runs every task on the pool, with the progress bar over `total` bytes.
+    fn run_all(&self, tasks: &[Task], total: u64) -> Vec<TaskResult> {
+        self.progress.start(total);
+        let results = tasks.par_iter().map_init(Worker::default, |w, t| self.run_isolated(t, w)).collect();
+        self.progress.finish();
+        results
+    }
+
     fn detector(&self, source: &Source) -> Detector {
         Detector::new(TimeContext::new(self.zones[source.system as usize], source.mtime))
     }

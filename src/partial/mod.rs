@@ -114,6 +114,32 @@ pub struct PartSource {
     pub unnamed_dropped: u64,
     /// Change records counted but not kept.
     pub changes_dropped: u64,
+    /// Present when the partial holds a byte range of the file only
+    /// (`scan --byte-range`): its lines are numbered from
+    /// [`SPAN_LINE_BIAS`](crate::engine::SPAN_LINE_BIAS), its events are
+    /// not yet one per head and `scan.lines` is 0, all settled by the merge
+    /// once every range of the file is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<PartSpan>,
+}
+
+/// The part of a file a partial holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartSpan {
+    /// The byte range asked for.
+    pub start: u64,
+    /// Its end.
+    pub end: u64,
+    /// The blocks of the file's plan it covers, `[first, end)`.
+    pub blocks: (u32, u32),
+    /// Blocks in the file's plan.
+    pub block_count: u32,
+    /// The plan's block size.
+    pub block_size: u64,
+    /// Newlines in its blocks.
+    pub newlines: u64,
+    /// Whether its last block with bytes ended without a newline.
+    pub unterminated: Option<bool>,
 }
 
 impl Partial {
@@ -135,6 +161,7 @@ impl Partial {
                 scan,
                 unnamed_dropped: data.unnamed_dropped.get(s.id as usize).copied().unwrap_or(0),
                 changes_dropped: data.changes_dropped.get(s.id as usize).copied().unwrap_or(0),
+                span: None,
             })
             .collect();
         Partial {
@@ -152,6 +179,31 @@ impl Partial {
             skipped: discovery.skipped,
             warnings: data.warnings,
         }
+    }
+
+    /// The partial of a byte range of one file (`scan --byte-range`).
+    pub fn of_span(
+        discovery: Discovery,
+        zones: Vec<ReadZone>,
+        scan: crate::engine::SpanScan,
+        span: crate::engine::ByteSpan,
+        block_size: u64,
+        catalog: &Catalog,
+    ) -> Partial {
+        let part = PartSpan {
+            start: span.start,
+            end: span.end,
+            blocks: scan.blocks,
+            block_count: scan.block_count,
+            block_size,
+            newlines: scan.newlines,
+            unterminated: scan.unterminated,
+        };
+        let mut p = Partial::of(Scanned { discovery, data: scan.data, zones }, catalog);
+        for s in &mut p.sources {
+            s.span = Some(part);
+        }
+        p
     }
 
     /// Writes it to `path` (gzip-compressed JSON), beside and then renamed,

@@ -1,6 +1,6 @@
 //! Partials merge exactly: for random splits of generated incidents (by
-//! system, by file, by day of a rotated file, in any order, through a tree
-//! of merges), `merge` of the parts' partials gives the summary one scan of
+//! system, by file, by day of a rotated file, by byte ranges of one file,
+//! in any order, through a tree of merges), `merge` of the parts' partials gives the summary one scan of
 //! everything gives, but for timings and `generated_at`. And partials that
 //! cannot be read or contradict each other are said so, by file.
 
@@ -90,26 +90,54 @@ fn check_split(seed: u64, split_seed: u64, window: Option<&str>) {
         extra.extend(["--since", w]);
     }
 
+    // sometimes the biggest file is cut in byte ranges too, on a small
+    // block grid so that a small file has many blocks
+    let ranged = rng.below(2) == 0;
+    let block = "--block-size=4096";
     let logs_arg = logs.display().to_string();
     let mut whole_args = vec!["scan", "--format", "json", "-q", "--tz", "UTC", logs_arg.as_str()];
     whole_args.extend(&extra);
+    if ranged {
+        whole_args.push(block);
+    }
     let whole = run(&whole_args);
     assert!(code(&whole) <= 1, "scan: {}", String::from_utf8_lossy(&whole.stderr));
 
     // each file to one of k parts; a part with no file is not written
     let k = 2 + rng.below(4) as usize;
+    let biggest = files.iter().max_by_key(|(_, p)| std::fs::metadata(p).unwrap().len()).cloned().unwrap();
     let mut parts: Vec<Vec<&(String, PathBuf)>> = vec![Vec::new(); k];
-    for f in &files {
+    for f in files.iter().filter(|f| !ranged || **f != biggest) {
         parts[rng.below(k as u64) as usize].push(f);
     }
     parts.retain(|p| !p.is_empty());
     let out = dir.join("partials");
     std::fs::create_dir_all(&out).unwrap();
     let mut partials: Vec<PathBuf> = Vec::new();
+    let flags: &[&str] = if ranged { &[block] } else { &[] };
     for (i, part) in parts.iter().enumerate() {
         let p = out.join(format!("part-{i}.partial"));
-        scan_partial(part, &p, &[]);
+        scan_partial(part, &p, flags);
         partials.push(p);
+    }
+    if ranged {
+        let len = std::fs::metadata(&biggest.1).unwrap().len();
+        let mut cuts: Vec<u64> = (0..1 + rng.below(4)).map(|_| rng.below(len)).collect();
+        cuts.extend([0, len]);
+        cuts.sort_unstable();
+        for (i, w) in cuts.windows(2).enumerate() {
+            let p = out.join(format!("range-{i}.partial"));
+            let range = format!(
+                "--byte-range={}-{}",
+                w[0],
+                if w[1] == len { String::new() } else { w[1].to_string() }
+            );
+            if w[0] == w[1] {
+                continue;
+            }
+            scan_partial(&[&biggest], &p, &[block, &range]);
+            partials.push(p);
+        }
     }
     // a tree: the first two parts merged into one partial first
     if partials.len() >= 3 && rng.below(2) == 0 {
@@ -135,7 +163,7 @@ fn check_split(seed: u64, split_seed: u64, window: Option<&str>) {
         for (key, value) in w {
             if g.get(key) != Some(value) {
                 panic!(
-                    "seed {seed} split {split_seed} ({} parts): `{key}` differs\nscan:  {}\nmerge: {}",
+                    "seed {seed} split {split_seed} ({} parts, ranges: {ranged}): `{key}` differs\nscan:  {}\nmerge: {}",
                     parts.len(),
                     &value.to_string().chars().take(1500).collect::<String>(),
                     &g.get(key)
@@ -257,4 +285,66 @@ fn partial_refuses_what_belongs_to_the_merge() {
     let out = run(&["scan", dir.path().to_str().unwrap(), "--partial", "/dev/null", "--since", "1h"]);
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
+}
+
+#[test]
+fn byte_ranges_keep_the_per_file_caps_and_must_tile_the_file() {
+    // more unnamed error lines than a file keeps (4,000): the merge keeps
+    // the first ones across ranges, as one scan does
+    let dir = Dir::new();
+    let mut text = String::new();
+    for i in 0..9_000 {
+        let (m, s) = (i / 600, (i / 10) % 60);
+        text.push_str(&format!(
+            "2026-11-24T10:{m:02}:{s:02}.{:03}Z ERROR ledger drift {i} on shard {}\n",
+            i % 1000,
+            i % 7
+        ));
+    }
+    let log = dir.write("ledger/app.log", &text);
+    let log_arg = format!("ledger={}", log.display());
+    let whole =
+        run(&["scan", "--format", "json", "-q", "--tz", "UTC", "--block-size=8192", "--system", &log_arg]);
+    let len = text.len() as u64;
+    let cuts = [0, len / 3, len / 3 + 5000, len];
+    let mut partials = Vec::new();
+    for (i, w) in cuts.windows(2).enumerate() {
+        let p = dir.join(&format!("r{i}.partial"));
+        let range = format!("--byte-range={}-{}", w[0], w[1]);
+        let v = [
+            "scan",
+            "-q",
+            "--tz",
+            "UTC",
+            "--block-size=8192",
+            &range,
+            "--system",
+            &log_arg,
+            "--partial",
+            p.to_str().unwrap(),
+        ];
+        assert_eq!(code(&run(&v)), 0);
+        partials.push(p);
+    }
+    let merged = merge(&partials, &[]);
+    assert_eq!(comparable(&merged.stdout), comparable(&whole.stdout));
+    let v = comparable(&merged.stdout);
+    assert!(v["warnings"].to_string().contains("not mined (over the cap)"), "{}", v["warnings"]);
+    // a range left out is named, with the byte where the gap starts
+    let gap = merge(&[partials[0].clone(), partials[2].clone()], &[]);
+    let err = String::from_utf8_lossy(&gap.stderr).into_owned();
+    assert_eq!(code(&gap), 2, "{err}");
+    assert!(err.contains("are in no partial") && err.contains("must tile the file"), "{err}");
+    // a range of a gzip file is refused: it cannot be read by offset
+    let gz = dir.write_gz("z/app.log.gz", text.as_bytes());
+    let out = run(&[
+        "scan",
+        "-q",
+        gz.to_str().unwrap(),
+        "--byte-range=0-1K",
+        "--partial",
+        dir.join("z.partial").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give it whole"));
 }
