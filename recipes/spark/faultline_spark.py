@@ -5,22 +5,27 @@ partials where the files are, the driver merges them into one summary.
     spark-submit recipes/spark/faultline_spark.py \
         --faultline /opt/faultline/bin/faultline \
         --out summary.json [--format json|markdown|text|html] \
-        [--shards 64] [--group 8] [--tz UTC] [--ship] [-- MERGE_OPTIONS...] \
+        [--shards 64] [--group 8] [--cut 256M] [--tz UTC] [--ship] [-- MERGE_OPTIONS...] \
         ROOT [ROOT...]
 
 Each ROOT is walked the way `faultline scan ROOT` walks it: a directory of
 sub-directories is one system per sub-directory, any other directory is one
-system named after it. The files are cut into --shards shards of about
-equal size (a file is never cut), each shard a Spark task that runs
+system named after it. A file bigger than --cut is cut in byte ranges of
+that size (`faultline scan --byte-range`; multiples of the 4 MiB block), and
+the files and ranges are dealt into --shards shards of about equal size,
+each shard a Spark task that runs
 
     faultline scan --system SYS=FILE ... --tz TZ --partial PART
+    faultline scan --system SYS=FILE --byte-range A-B --tz TZ --partial PART   (each range)
 
 on an executor. Files must be readable there under the same path: logs on
 a shared volume, an object store mounted with a FUSE driver (gcsfuse,
 s3fs, blobfuse), or, for logs that live on each host, one executor per
 host with its own local paths. Tasks of one Spark partition are merged on
 the executor first (`faultline merge --partial`, a step of a tree merge) so
-the driver receives one partial per partition, a few MiB each; the driver
+the driver receives one partial per partition, a few MiB each, plus one per
+byte range (a file's ranges are stitched in the driver's merge, which holds
+them all); the driver
 then runs `faultline merge` with MERGE_OPTIONS (--since, --top, --history,
 --post ...) and writes the report. The result is the summary of one
 `faultline scan ROOT...` of all the files, but for timings.
@@ -74,15 +79,34 @@ def stem(name: str) -> str:
     return ".".join(parts)
 
 
-def shards_of(files: list[tuple[str, str]], n: int) -> list[list[tuple[str, str]]]:
-    """Files into n shards of about equal bytes, biggest first."""
-    sized = sorted(files, key=lambda f: -os.path.getsize(f[1]))
-    shards: list[list[tuple[str, str]]] = [[] for _ in range(max(1, min(n, len(files))))]
+BLOCK = 4 << 20
+
+
+def pieces_of(files: list[tuple[str, str]], cut: int) -> list[tuple[str, str, int, int | None, int]]:
+    """(system, path, start, end or None for a whole file, bytes): files,
+    and byte ranges of those bigger than cut (gzip files stay whole: they
+    cannot be read by offset)."""
+    out = []
+    cut = max(BLOCK, cut // BLOCK * BLOCK) if cut else 0
+    for system, path in files:
+        size = os.path.getsize(path)
+        if cut and size > cut and not path.endswith(".gz"):
+            for start in range(0, size, cut):
+                out.append((system, path, start, min(start + cut, size), min(cut, size - start)))
+        else:
+            out.append((system, path, 0, None, size))
+    return out
+
+
+def shards_of(pieces: list, n: int) -> list[list]:
+    """Pieces into n shards of about equal bytes, biggest first."""
+    sized = sorted(pieces, key=lambda p: -p[4])
+    shards: list[list] = [[] for _ in range(max(1, min(n, len(pieces))))]
     load = [0] * len(shards)
-    for f in sized:
+    for p in sized:
         i = load.index(min(load))
-        shards[i].append(f)
-        load[i] += os.path.getsize(f[1])
+        shards[i].append(p)
+        load[i] += p[4]
     return [s for s in shards if s]
 
 
@@ -96,23 +120,33 @@ def scan_partition(rows, binary: str, tz: str, ship: bool):
         os.chmod(binary, 0o755)
     work = tempfile.mkdtemp(prefix="faultline-")
     try:
-        parts = []
+        parts, ranges = [], []
         for index, shard in rows:
-            part = os.path.join(work, f"shard-{index}.partial")
-            cmd = [binary, "scan", "-q", "--tz", tz, "--partial", part]
-            for system, path in shard:
-                cmd += ["--system", f"{system}={path}"]
-            run(cmd)
-            parts.append(part)
-        if not parts:
-            return
-        joined = os.path.join(work, "partition.partial")
+            whole = [p for p in shard if p[3] is None]
+            if whole:
+                part = os.path.join(work, f"shard-{index}.partial")
+                cmd = [binary, "scan", "-q", "--tz", tz, "--partial", part]
+                for system, path, *_ in whole:
+                    cmd += ["--system", f"{system}={path}"]
+                run(cmd)
+                parts.append(part)
+            for j, (system, path, start, end, _) in enumerate(p for p in shard if p[3] is not None):
+                part = os.path.join(work, f"shard-{index}-range-{j}.partial")
+                span = f"--byte-range={start}-{end}"
+                run([binary, "scan", "-q", "--tz", tz, span, "--system", f"{system}={path}", "--partial", part])
+                ranges.append(part)
+        # a merge stitches a file's ranges only with all of them: ranges go
+        # to the driver as they are, whole files are merged here first
+        out = ranges
         if len(parts) == 1:
-            joined = parts[0]
-        else:
+            out = parts + ranges
+        elif parts:
+            joined = os.path.join(work, "partition.partial")
             run([binary, "merge", "-q", "--partial", joined, *parts])
-        with open(joined, "rb") as f:
-            yield f.read()
+            out = [joined] + ranges
+        for part in out:
+            with open(part, "rb") as f:
+                yield f.read()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -138,6 +172,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--format", default="json", choices=["json", "markdown", "text", "html"])
     ap.add_argument("--shards", type=int, default=0, help="tasks (default: 4 per core of the cluster)")
     ap.add_argument("--group", type=int, default=0, help="shards per Spark partition (default: about sqrt(shards))")
+    ap.add_argument("--cut", default="256M", help="files bigger than this are cut in byte ranges (0: never)")
     ap.add_argument("--tz", default="UTC", help="zone of zoneless times, as faultline scan --tz")
     ap.add_argument("--ship", action="store_true", help="send the binary with the job")
     args = ap.parse_args(argv)
@@ -152,7 +187,11 @@ def main(argv: list[str]) -> int:
     if not files:
         print("faultline_spark: no file under the given roots", file=sys.stderr)
         return 2
-    shards = shards_of(files, args.shards or 4 * sc.defaultParallelism)
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    cut = args.cut.strip().upper()
+    cut = int(cut[:-1]) * units[cut[-1]] if cut[-1:] in units else int(cut)
+    pieces = pieces_of(files, cut)
+    shards = shards_of(pieces, args.shards or 4 * sc.defaultParallelism)
     group = args.group or max(1, round(len(shards) ** 0.5))
     partitions = max(1, (len(shards) + group - 1) // group)
     binary, tz, ship = args.faultline, args.tz, args.ship
@@ -168,7 +207,7 @@ def main(argv: list[str]) -> int:
             with open(os.path.join(work, f"partition-{i:05}.partial"), "wb") as f:
                 f.write(data)
         print(
-            f"faultline_spark: {len(files)} files in {len(shards)} shards, {partitions} partitions, "
+            f"faultline_spark: {len(files)} files ({len(pieces)} pieces) in {len(shards)} shards, {partitions} partitions, "
             f"{sum(map(len, partials))} bytes of partials",
             file=sys.stderr,
         )

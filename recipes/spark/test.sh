@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the Spark recipe on one machine: Spark local[2] runs
 # faultline_spark.py on the example incident and on a generated five-system
-# corpus, and each merged summary must equal `faultline scan` of the same
+# corpus (its big files cut in byte ranges), and each merged summary must equal `faultline scan` of the same
 # folder but for timings. Installs Java and PySpark when missing (about
 # 400 MB, so this is not part of .ci/run).
 #
@@ -21,7 +21,7 @@ SUBMIT=$(command -v spark-submit || echo "$(python3 -c 'import pyspark, os; prin
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 python3 "$ROOT/examples/make_incident.py" "$WORK/incident" >/dev/null
-python3 "$ROOT/benches/gen_corpus.py" "$WORK/fleet" --size 40M >/dev/null 2>&1
+python3 "$ROOT/benches/gen_corpus.py" "$WORK/fleet" --size 100M >/dev/null 2>&1
 
 same() {
     python3 - "$1" "$2" <<'EOF'
@@ -49,7 +49,7 @@ for case in incident fleet; do
     echo "== $case: spark-submit --master local[2]" >&2
     rc=0
     "$SUBMIT" --master 'local[2]' --conf spark.ui.enabled=false --conf spark.log.level=WARN \
-        "$HERE/faultline_spark.py" --faultline "$BIN" --ship --shards 6 --group 2 \
+        "$HERE/faultline_spark.py" --faultline "$BIN" --ship --shards 6 --group 2 --cut 4M \
         --out "$WORK/$case.spark.json" "$WORK/$case" 2> >(grep -v -e WARN -e '^Setting default log level' -e 'To adjust logging' >&2) || rc=$?
     [[ $rc -le 1 ]] || { echo "spark job failed ($rc)" >&2; status=1; continue; }
     rc=0
