@@ -247,13 +247,19 @@ impl Partial {
             reader.read_to_end(&mut text)
         };
         read.map_err(|e| bad(format!("cannot be read: {e}")))?;
+        Partial::parse(&text, &path.display().to_string())
+    }
+
+    /// A partial from its JSON text; `file` names it in errors.
+    pub fn parse(text: &[u8], file: &str) -> Result<Partial> {
+        let bad = |msg: String| Error::Partial { file: file.to_string(), msg };
         // the version first, so a newer format is named as such rather than
         // as a shape error
         #[derive(Deserialize)]
         struct Head {
             schema: Option<String>,
         }
-        let head: Head = serde_json::from_slice(&text)
+        let head: Head = serde_json::from_slice(text)
             .map_err(|e| bad(format!("not a faultline partial (not JSON: {e})")))?;
         match head.schema.as_deref() {
             Some(SCHEMA) => {}
@@ -262,7 +268,7 @@ impl Partial {
             }
             _ => return Err(bad(format!("not a faultline partial (no \"schema\": \"{SCHEMA}\")"))),
         }
-        serde_json::from_slice(&text).map_err(|e| bad(format!("damaged partial: {e}")))
+        serde_json::from_slice(text).map_err(|e| bad(format!("damaged partial: {e}")))
     }
 }
 

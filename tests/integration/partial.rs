@@ -348,3 +348,95 @@ fn byte_ranges_keep_the_per_file_caps_and_must_tile_the_file() {
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("give it whole"));
 }
+
+/// Every number node of a JSON value, as paths of keys and indices.
+fn number_paths(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Number(_) => out.push(path.clone()),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate().take(40) {
+                path.push(i.to_string());
+                number_paths(x, path, out);
+                path.pop();
+            }
+        }
+        Value::Object(o) => {
+            for (k, x) in o {
+                path.push(k.clone());
+                number_paths(x, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at_path<'v>(v: &'v mut Value, path: &[String]) -> &'v mut Value {
+    path.iter().fold(v, |v, k| match v {
+        Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+        Value::Object(o) => o.get_mut(k).unwrap(),
+        _ => unreachable!(),
+    })
+}
+
+#[test]
+fn hostile_partials_never_crash_the_merge() {
+    // a valid partial whose numbers (times, lines, indices, counts, spans)
+    // are set to extremes, or whose fields are dropped: the merge skips or
+    // refuses it with a message, or ranks what it can; it never panics
+    let dir = Dir::new();
+    incident(&dir);
+    let good = dir.tmp.path().parent().unwrap().join(format!("{}-hostile.partial", std::process::id()));
+    let got = run(&[
+        "scan",
+        "-q",
+        "--tz",
+        "UTC",
+        dir.path().to_str().unwrap(),
+        "--partial",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&got), 0);
+    let text = {
+        use std::io::Read;
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&good).unwrap()).read_to_string(&mut s).unwrap();
+        s
+    };
+    let _ = std::fs::remove_file(&good);
+    let original: Value = serde_json::from_str(&text).unwrap();
+    let mut paths = Vec::new();
+    number_paths(&original, &mut Vec::new(), &mut paths);
+    let extremes: [Value; 8] = [
+        0.into(),
+        (-1).into(),
+        (1i64 << 40).into(),
+        i64::MAX.into(),
+        i64::MIN.into(),
+        u64::MAX.into(),
+        (-86_400_000i64 * 365 * 500).into(),
+        4_000_000_000u64.into(),
+    ];
+    let mut rng = Rng::new(0x5eed_f00d);
+    let junk = Dir::new();
+    for case in 0..40 {
+        let mut v = original.clone();
+        for _ in 0..1 + rng.below(6) {
+            let path = &paths[rng.below(paths.len() as u64) as usize];
+            *at_path(&mut v, path) = extremes[rng.below(extremes.len() as u64) as usize].clone();
+        }
+        if rng.below(4) == 0 {
+            // a field gone
+            let keys = ["sources", "systems", "events", "catalog", "unnamed", "warnings"];
+            v.as_object_mut().unwrap().remove(keys[rng.below(keys.len() as u64) as usize]);
+        }
+        let p = junk.write(&format!("m{case}.partial"), v.to_string());
+        let out = merge(&[p], &[]);
+        assert!(
+            matches!(code(&out), 0..=2),
+            "case {case}: exit {} {}",
+            code(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
