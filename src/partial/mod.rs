@@ -213,21 +213,34 @@ impl Partial {
             file: path.display().to_string(),
             msg: format!("cannot write the partial: {e}"),
         };
+        // a device or FIFO (`/dev/stdout`, a pipe to an uploader) is
+        // written as it is, never replaced by a rename
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.faultline-tmp"));
+        let tmp =
+            if special { path.to_path_buf() } else { path.with_file_name(format!(".{name}.faultline-tmp")) };
+        let mut bytes = 0;
         let written = std::fs::File::create(&tmp).and_then(|file| {
             // serde writes in small pieces: buffered before the encoder
-            let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+            let counted = Counted { inner: file, bytes: &mut bytes };
+            let gz = flate2::write::GzEncoder::new(counted, flate2::Compression::fast());
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, gz);
             serde_json::to_writer(&mut out, self).map_err(std::io::Error::other)?;
-            out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()
+            let counted = out.into_inner().map_err(|e| e.into_error())?.finish()?;
+            if special {
+                Ok(())
+            } else {
+                counted.inner.sync_all()
+            }
         });
-        let done = written.and_then(|_| std::fs::rename(&tmp, path));
+        let done = written.and_then(|_| if special { Ok(()) } else { std::fs::rename(&tmp, path) });
         if let Err(e) = done {
-            let _ = std::fs::remove_file(&tmp);
+            if !special {
+                let _ = std::fs::remove_file(&tmp);
+            }
             return Err(failed(e));
         }
-        std::fs::metadata(path).map(|m| m.len()).map_err(failed)
+        Ok(bytes)
     }
 
     /// Reads a partial (gzip-compressed or plain JSON), checking its
@@ -316,6 +329,23 @@ pub fn read_and_merge(paths: &[std::path::PathBuf], catalog: &Catalog) -> Result
     merged.discovery.skipped.extend(skipped);
     crate::discover::tidy_skipped(&mut merged.discovery.skipped);
     Ok(merged)
+}
+
+/// A writer that counts what passes through it.
+struct Counted<'a, W> {
+    inner: W,
+    bytes: &'a mut u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        *self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A zone as a partial writes it.

@@ -440,3 +440,22 @@ fn hostile_partials_never_crash_the_merge() {
         );
     }
 }
+
+#[test]
+fn a_partial_to_a_device_is_written_in_place_and_a_full_disk_is_an_error() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = Dir::new();
+    incident(&dir);
+    let root = dir.path().to_str().unwrap();
+    if std::fs::metadata("/dev/full").is_ok_and(|m| m.file_type().is_char_device()) {
+        let out = run(&["scan", "-q", root, "--partial", "/dev/full"]);
+        assert_eq!(code(&out), 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("/dev/full: cannot write the partial"), "{err}");
+        // never replaced by a rename
+        assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device());
+    }
+    let out = run(&["scan", "-q", root, "--partial", "/dev/stdout"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(&out.stdout[..2], &[0x1f, 0x8b], "a gzip partial on stdout");
+}
