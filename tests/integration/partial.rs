@@ -459,3 +459,29 @@ fn a_partial_to_a_device_is_written_in_place_and_a_full_disk_is_an_error() {
     assert_eq!(code(&out), 0);
     assert_eq!(&out.stdout[..2], &[0x1f, 0x8b], "a gzip partial on stdout");
 }
+
+#[test]
+fn the_kubernetes_recipe_run_locally_gives_the_scan_of_everything() {
+    // recipes/kubernetes/run-local.sh: the Indexed Job's shards (with
+    // JOB_COMPLETION_INDEX as Kubernetes sets it), then the merge Job
+    let dir = Dir::new();
+    let logs = dir.join("logs");
+    crate::gen::generate(7, &logs);
+    let out = dir.join("out");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/recipes/kubernetes/run-local.sh");
+    let got = std::process::Command::new("sh")
+        .arg(script)
+        .env("SHARDS", "5")
+        .env("LOGS", &logs)
+        .env("PARTIALS", &out)
+        .env("FAULTLINE", env!("CARGO_BIN_EXE_faultline"))
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let whole = run(&["scan", "--format", "json", "-q", "--tz", "UTC", logs.to_str().unwrap()]);
+    assert_eq!(code(&got), code(&whole), "{}", String::from_utf8_lossy(&got.stderr));
+    let parts = std::fs::read_dir(out.join("parts")).unwrap().count();
+    assert!(parts >= 2, "{parts} shards written");
+    let summary = std::fs::read(out.join("summary.json")).unwrap();
+    assert_eq!(comparable(&summary), comparable(&whole.stdout));
+}
