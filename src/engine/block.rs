@@ -6,6 +6,9 @@ use super::head::{count_newlines, find_head, line_at, trim_cr, HeadCache};
 use super::*;
 use crate::trace::Continuation;
 
+/// How many lines at each end of a block are tried for its traffic sample.
+const SAMPLE_TRIES: usize = 16;
+
 impl Ctx<'_> {
     /// Matches one block: `buf[owned]` are its lines, bytes before are
     /// context from earlier in the source.
@@ -133,14 +136,38 @@ impl Ctx<'_> {
         }
         r.newlines = line_index as u64 + count_newlines(&buf[cursor..owned.end]) as u64;
         r.unterminated = buf[owned.end - 1] != b'\n';
-        // Traffic sample: the times of the block's first and last lines.
-        let first_line = line_at(buf, owned.start, owned.end);
-        let last_start = memchr::memrchr(b'\n', &buf[owned.start..owned.end - 1])
-            .map_or(owned.start, |i| owned.start + i + 1);
-        let last_line = line_at(buf, last_start, owned.end);
+        // Traffic sample: the times of the block's first and last timed
+        // lines (a file may open with untimed lines: a W3C `#Fields:`
+        // header, a banner), looked for among a few lines at each end.
         let lines = r.newlines + u64::from(r.unterminated);
-        let first = det.find(first_line);
-        let last = det.find(last_line);
+        let mut first = None;
+        let mut at = owned.start;
+        for _ in 0..SAMPLE_TRIES {
+            if at >= owned.end {
+                break;
+            }
+            first = det.find(line_at(buf, at, owned.end));
+            if first.is_some() {
+                break;
+            }
+            at = memchr::memchr(b'\n', &buf[at..owned.end]).map_or(owned.end, |i| at + i + 1);
+        }
+        let mut last = None;
+        let mut end = owned.end;
+        for _ in 0..SAMPLE_TRIES {
+            if end <= owned.start {
+                break;
+            }
+            // the start of the line that ends at `end` (its newline excluded)
+            let body_end = if buf[end - 1] == b'\n' { end - 1 } else { end };
+            let start = memchr::memrchr(b'\n', &buf[owned.start..body_end])
+                .map_or(owned.start, |i| owned.start + i + 1);
+            last = det.find(line_at(buf, start, owned.end));
+            if last.is_some() {
+                break;
+            }
+            end = start;
+        }
         for s in [first, last].into_iter().flatten() {
             r.layouts.push((s.layout, s.written_offset_s));
         }

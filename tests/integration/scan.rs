@@ -593,3 +593,31 @@ fn mine_names_the_files_of_each_template() {
         "one file: no column"
     );
 }
+
+#[test]
+fn an_iis_w3c_log_is_read_with_its_header_and_its_status_column() {
+    // the #Fields directive opens the file; the status is a bare column
+    // followed by sc-substatus and sc-win32-status (and other numbers)
+    let dir = Dir::new();
+    let mut text = String::from(
+        "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-11-24 08:00:00\n\
+         #Fields: date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs-host sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken\n",
+    );
+    for i in 0..900 {
+        let (h, m, s) = (8 + i / 360, (i / 6) % 60, (i % 6) * 10);
+        // a bytes column of 503 before the fault must not count as a status
+        let (status, win32, bytes) = if i >= 700 && i % 3 != 0 { (503, 1255, 331) } else { (200, 0, 503) };
+        text.push_str(&format!(
+            "2026-11-24 {h:02}:{m:02}:{s:02} W3SVC2 APP01 10.1.0.4 POST /orders/submit - 443 - 10.1.0.77 okhttp/4.12.0 erp.example.com {status} 0 {win32} {bytes} 712 {}\n",
+            40 + i % 17
+        ));
+    }
+    dir.write("gateway/u_ex261124.log", &text);
+    let (s, out) = scan_json(&["--tz", "UTC", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let c = &s.causes[0];
+    assert_eq!(c.signature, "unavail.w3c_log_503");
+    assert_eq!(c.count, 134); // 700..900 but every third line
+    // the window opens at the first timed line, past the header
+    assert_eq!(s.window.start.as_deref(), Some("2026-11-24T08:00:00.000Z"));
+}
