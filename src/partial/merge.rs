@@ -52,46 +52,10 @@ pub fn merge(parts: Vec<(String, Partial)>, catalog: &Catalog) -> Result<Scanned
     let mut sources_of: Vec<Vec<PartSource>> = Vec::with_capacity(parts.len());
     let mut skipped = Vec::new();
     for (part, (_, p)) in parts.into_iter().enumerate() {
-        let mut by_source: Vec<Held> = (0..p.sources.len()).map(|_| Held::default()).collect();
-        let n = by_source.len();
-        let at = |local: u32| {
-            (local as usize).lt(&n).then_some(local as usize).ok_or_else(|| {
-                bad(part, format!("damaged partial: a line of source {local}, which it does not list"))
-            })
-        };
-        for mut e in p.events {
-            let i = at(e.source)?;
-            e.sig = *sig_maps[part]
-                .get(e.sig as usize)
-                .ok_or_else(|| bad(part, format!("damaged partial: signature {} unknown", e.sig)))?;
-            by_source[i].events.push(e);
-        }
-        for u in p.unnamed {
-            let i = at(u.source)?;
-            by_source[i].unnamed.push(u);
-        }
-        for mut c in p.changes {
-            let i = at(c.source)?;
-            c.rule = *change_maps[part]
-                .get(c.rule as usize)
-                .ok_or_else(|| bad(part, format!("damaged partial: change rule {} unknown", c.rule)))?;
-            by_source[i].changes.push(c);
-        }
-        let local_of: HashMap<&str, usize> =
-            p.sources.iter().enumerate().map(|(i, s)| (s.display.as_str(), i)).collect();
-        let mut loose = Vec::new();
-        for w in p.warnings {
-            match local_of.get(w.file.as_str()) {
-                Some(&i) => by_source[i].warnings.push(w),
-                None => loose.push(w),
-            }
-        }
-        if let Some(first) = by_source.first_mut() {
-            first.warnings.extend(loose);
-        }
+        let (by_source, sources, part_skipped) = split(part, p, &sig_maps[part], &change_maps[part], &bad)?;
         held.push(by_source);
-        sources_of.push(p.sources);
-        skipped.extend(p.skipped);
+        sources_of.push(sources);
+        skipped.extend(part_skipped);
     }
 
     let mut out = Scanned::default();
@@ -132,6 +96,55 @@ pub fn merge(parts: Vec<(String, Partial)>, catalog: &Catalog) -> Result<Scanned
     out.discovery.skipped = skipped;
     crate::discover::tidy_skipped(&mut out.discovery.skipped);
     Ok(out)
+}
+
+/// One part's findings, by its local source, with the catalog positions
+/// mapped; its sources and skipped inputs.
+fn split(
+    part: usize,
+    p: Partial,
+    sig_map: &[u32],
+    change_map: &[u32],
+    bad: &dyn Fn(usize, String) -> Error,
+) -> Result<(Vec<Held>, Vec<PartSource>, Vec<crate::source::Skipped>)> {
+    let mut by_source: Vec<Held> = (0..p.sources.len()).map(|_| Held::default()).collect();
+    let n = by_source.len();
+    let at = |local: u32| {
+        (local as usize).lt(&n).then_some(local as usize).ok_or_else(|| {
+            bad(part, format!("damaged partial: a line of source {local}, which it does not list"))
+        })
+    };
+    for mut e in p.events {
+        let i = at(e.source)?;
+        e.sig = *sig_map
+            .get(e.sig as usize)
+            .ok_or_else(|| bad(part, format!("damaged partial: signature {} unknown", e.sig)))?;
+        by_source[i].events.push(e);
+    }
+    for u in p.unnamed {
+        let i = at(u.source)?;
+        by_source[i].unnamed.push(u);
+    }
+    for mut c in p.changes {
+        let i = at(c.source)?;
+        c.rule = *change_map
+            .get(c.rule as usize)
+            .ok_or_else(|| bad(part, format!("damaged partial: change rule {} unknown", c.rule)))?;
+        by_source[i].changes.push(c);
+    }
+    let local_of: HashMap<&str, usize> =
+        p.sources.iter().enumerate().map(|(i, s)| (s.display.as_str(), i)).collect();
+    let mut loose = Vec::new();
+    for w in p.warnings {
+        match local_of.get(w.file.as_str()) {
+            Some(&i) => by_source[i].warnings.push(w),
+            None => loose.push(w),
+        }
+    }
+    if let Some(first) = by_source.first_mut() {
+        first.warnings.extend(loose);
+    }
+    Ok((by_source, p.sources, p.skipped))
 }
 
 /// Appends one file's findings as source `source.id`: a whole file's as

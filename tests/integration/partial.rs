@@ -120,6 +120,19 @@ fn check_split(seed: u64, split_seed: u64, window: Option<&str>) {
         scan_partial(part, &p, flags);
         partials.push(p);
     }
+    // a tree: the first two parts merged into one partial first (whole
+    // files only: a merge stitches a file's ranges only with all of them)
+    if partials.len() >= 2 && rng.below(2) == 0 {
+        let joined = out.join("joined.partial");
+        let mut args =
+            vec!["merge".to_string(), "-q".into(), "--partial".into(), joined.display().to_string()];
+        args.extend(partials[..2].iter().map(|p| p.display().to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let got = run(&refs);
+        assert_eq!(code(&got), 0, "merge --partial: {}", String::from_utf8_lossy(&got.stderr));
+        partials.drain(..2);
+        partials.push(joined);
+    }
     if ranged {
         let len = std::fs::metadata(&biggest.1).unwrap().len();
         let mut cuts: Vec<u64> = (0..1 + rng.below(4)).map(|_| rng.below(len)).collect();
@@ -138,18 +151,6 @@ fn check_split(seed: u64, split_seed: u64, window: Option<&str>) {
             scan_partial(&[&biggest], &p, &[block, &range]);
             partials.push(p);
         }
-    }
-    // a tree: the first two parts merged into one partial first
-    if partials.len() >= 3 && rng.below(2) == 0 {
-        let joined = out.join("joined.partial");
-        let mut args =
-            vec!["merge".to_string(), "-q".into(), "--partial".into(), joined.display().to_string()];
-        args.extend(partials[..2].iter().map(|p| p.display().to_string()));
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let got = run(&refs);
-        assert_eq!(code(&got), 0, "merge --partial: {}", String::from_utf8_lossy(&got.stderr));
-        partials.drain(..2);
-        partials.push(joined);
     }
     // in any order
     for i in (1..partials.len()).rev() {

@@ -617,7 +617,8 @@ fn an_iis_w3c_log_is_read_with_its_header_and_its_status_column() {
     assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
     let c = &s.causes[0];
     assert_eq!(c.signature, "unavail.w3c_log_503");
-    assert_eq!(c.count, 134); // 700..900 but every third line
+    // lines 700..900 but every third one
+    assert_eq!(c.count, 134);
     // the window opens at the first timed line, past the header
     assert_eq!(s.window.start.as_deref(), Some("2026-11-24T08:00:00.000Z"));
 }
