@@ -46,5 +46,15 @@ pub enum Error {
     Output(#[from] std::io::Error),
 }
 
+impl Error {
+    /// Nothing could be read: the first input skipped says why, or `none`.
+    pub fn no_input(skipped: &[crate::source::Skipped], none: &str) -> Error {
+        Error::NoInput(match skipped.first() {
+            Some(s) => format!("{}: {}", s.file, s.reason),
+            None => none.to_string(),
+        })
+    }
+}
+
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;

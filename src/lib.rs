@@ -19,6 +19,7 @@ pub mod history;
 pub mod matcher;
 pub mod mine;
 pub mod nightly;
+pub mod output;
 pub mod partial;
 pub mod post;
 pub mod progress;
@@ -97,11 +98,7 @@ fn gather(
     }
     let discovery = discover::discover(inputs, config.output.as_deref());
     if discovery.sources.is_empty() {
-        let why = match discovery.skipped.first() {
-            Some(s) => format!("{}: {}", s.file, s.reason),
-            None => "no log file found in the given paths".into(),
-        };
-        return Err(Error::NoInput(why));
+        return Err(Error::no_input(&discovery.skipped, "no log file found in the given paths"));
     }
     let zones: Vec<timestamp::Zone> = discovery.systems.iter().map(|s| config.zone_of(s)).collect();
     let data = pool
@@ -129,12 +126,7 @@ fn span_partial(
     let discovery = discover::discover(&config.inputs, None);
     match discovery.sources.as_slice() {
         [s] if s.kind == source::SourceKind::Plain => {}
-        [] => {
-            return Err(Error::NoInput(match discovery.skipped.first() {
-                Some(s) => format!("{}: {}", s.file, s.reason),
-                None => "no log file found in the given paths".into(),
-            }))
-        }
+        [] => return Err(Error::no_input(&discovery.skipped, "no log file found in the given paths")),
         [s] => {
             return Err(Error::Usage(format!(
                 "--byte-range reads a plain file by offset; {} is compressed or a stream: give it whole",

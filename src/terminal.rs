@@ -162,24 +162,12 @@ fn write_report(
         Some(path) => {
             let failed =
                 |e: std::io::Error| anyhow::anyhow!("{}: cannot write the report: {e}", path.display());
-            // a regular file is written beside, then renamed: a reader never
-            // sees half a report; a device or FIFO is written as it is
-            let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let tmp =
-                if special { path.clone() } else { path.with_file_name(format!(".{name}.faultline-tmp")) };
-            let written = std::fs::File::create(&tmp).and_then(|file| {
-                let mut out = std::io::BufWriter::new(file);
+            faultline::output::write_whole(path, |w| {
+                let mut out = std::io::BufWriter::new(w);
                 faultline::report::render(summary, config.format, false, &mut out)?;
                 out.flush()
-            });
-            let done = written.and_then(|_| if special { Ok(()) } else { std::fs::rename(&tmp, path) });
-            if let Err(e) = done {
-                if !special {
-                    let _ = std::fs::remove_file(&tmp);
-                }
-                return Err(failed(e));
-            }
+            })
+            .map_err(failed)?;
         }
         None => {
             let mut out = crate::stdout();

@@ -206,41 +206,22 @@ impl Partial {
         p
     }
 
-    /// Writes it to `path` (gzip-compressed JSON), beside and then renamed,
-    /// so a reader never sees half a partial. Returns the bytes written.
+    /// Writes it to `path` (gzip-compressed JSON) whole
+    /// ([`crate::output::write_whole`]). Returns the bytes written.
     pub fn write(&self, path: &Path) -> Result<u64> {
         let failed = |e: std::io::Error| Error::Partial {
             file: path.display().to_string(),
             msg: format!("cannot write the partial: {e}"),
         };
-        // a device or FIFO (`/dev/stdout`, a pipe to an uploader) is
-        // written as it is, never replaced by a rename
-        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp =
-            if special { path.to_path_buf() } else { path.with_file_name(format!(".{name}.faultline-tmp")) };
-        let mut bytes = 0;
-        let written = std::fs::File::create(&tmp).and_then(|file| {
+        crate::output::write_whole(path, |w| {
             // serde writes in small pieces: buffered before the encoder
-            let counted = Counted { inner: file, bytes: &mut bytes };
-            let gz = flate2::write::GzEncoder::new(counted, flate2::Compression::fast());
+            let gz = flate2::write::GzEncoder::new(w, flate2::Compression::fast());
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, gz);
             serde_json::to_writer(&mut out, self).map_err(std::io::Error::other)?;
-            let counted = out.into_inner().map_err(|e| e.into_error())?.finish()?;
-            if special {
-                Ok(())
-            } else {
-                counted.inner.sync_all()
-            }
-        });
-        let done = written.and_then(|_| if special { Ok(()) } else { std::fs::rename(&tmp, path) });
-        if let Err(e) = done {
-            if !special {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            return Err(failed(e));
-        }
-        Ok(bytes)
+            out.into_inner().map_err(|e| e.into_error())?.finish()?;
+            Ok(())
+        })
+        .map_err(failed)
     }
 
     /// Reads a partial (gzip-compressed or plain JSON), checking its
@@ -266,22 +247,29 @@ impl Partial {
     /// A partial from its JSON text; `file` names it in errors.
     pub fn parse(text: &[u8], file: &str) -> Result<Partial> {
         let bad = |msg: String| Error::Partial { file: file.to_string(), msg };
-        // the version first, so a newer format is named as such rather than
-        // as a shape error
+        // parsed once when it is a partial; when it is not, its version is
+        // read alone, so a newer format is named as such rather than as a
+        // shape error
         #[derive(Deserialize)]
         struct Head {
             schema: Option<String>,
         }
-        let head: Head = serde_json::from_slice(text)
-            .map_err(|e| bad(format!("not a faultline partial (not JSON: {e})")))?;
-        match head.schema.as_deref() {
-            Some(SCHEMA) => {}
-            Some(s) if s.starts_with("faultline.partial/") => {
-                return Err(bad(format!("written in {s}; this faultline reads {SCHEMA}")))
+        let full = serde_json::from_slice::<Partial>(text);
+        let schema = match &full {
+            Ok(p) => Some(p.schema.clone()),
+            Err(_) => {
+                (serde_json::from_slice::<Head>(text))
+                    .map_err(|e| bad(format!("not a faultline partial (not JSON: {e})")))?
+                    .schema
             }
-            _ => return Err(bad(format!("not a faultline partial (no \"schema\": \"{SCHEMA}\")"))),
+        };
+        match schema.as_deref() {
+            Some(SCHEMA) => full.map_err(|e| bad(format!("damaged partial: {e}"))),
+            Some(s) if s.starts_with("faultline.partial/") => {
+                Err(bad(format!("written in {s}; this faultline reads {SCHEMA}")))
+            }
+            _ => Err(bad(format!("not a faultline partial (no \"schema\": \"{SCHEMA}\")"))),
         }
-        serde_json::from_slice(text).map_err(|e| bad(format!("damaged partial: {e}")))
     }
 }
 
@@ -320,32 +308,12 @@ pub fn read_and_merge(paths: &[std::path::PathBuf], catalog: &Catalog) -> Result
         }
     }
     if parts.is_empty() {
-        return Err(Error::NoInput(match skipped.first() {
-            Some(s) => format!("{}: {}", s.file, s.reason),
-            None => "no partial in the given paths".into(),
-        }));
+        return Err(Error::no_input(&skipped, "no partial in the given paths"));
     }
     let mut merged = merge(parts, catalog)?;
     merged.discovery.skipped.extend(skipped);
     crate::discover::tidy_skipped(&mut merged.discovery.skipped);
     Ok(merged)
-}
-
-/// A writer that counts what passes through it.
-struct Counted<'a, W> {
-    inner: W,
-    bytes: &'a mut u64,
-}
-
-impl<W: std::io::Write> std::io::Write for Counted<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        *self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// A zone as a partial writes it.

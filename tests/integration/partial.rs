@@ -188,43 +188,44 @@ proptest! {
     }
 }
 
+/// The small two-system incident, and its partial written in another
+/// folder (a partial inside the logs would be scanned with them).
+struct IncidentPartial {
+    logs: Dir,
+    out: Dir,
+    partial: PathBuf,
+    /// What `scan --partial` said.
+    said: String,
+}
+
+fn incident_partial() -> IncidentPartial {
+    let logs = Dir::new();
+    incident(&logs);
+    let out = Dir::new();
+    let partial = out.join("incident.partial");
+    let got =
+        run(&["scan", "--tz", "UTC", logs.path().to_str().unwrap(), "--partial", partial.to_str().unwrap()]);
+    assert_eq!(code(&got), 0, "{}", String::from_utf8_lossy(&got.stderr));
+    IncidentPartial { logs, out, partial, said: String::from_utf8_lossy(&got.stderr).into_owned() }
+}
+
 #[test]
 fn one_partial_is_the_scan_of_its_files() {
-    let dir = Dir::new();
-    incident(&dir);
+    let IncidentPartial { logs: dir, out: _out, partial: p, said } = incident_partial();
     let whole = run(&["scan", "--format", "json", "-q", "--tz", "UTC", dir.path().to_str().unwrap()]);
-    let p = dir.tmp.path().parent().unwrap().join(format!("{}.partial", std::process::id()));
-    let got = run(&["scan", "--tz", "UTC", dir.path().to_str().unwrap(), "--partial", p.to_str().unwrap()]);
-    assert_eq!(code(&got), 0);
-    let said = String::from_utf8_lossy(&got.stderr);
     assert!(said.contains("wrote") && said.contains("events"), "{said}");
     let merged = merge(std::slice::from_ref(&p), &[]);
-    let _ = std::fs::remove_file(&p);
     assert_eq!(comparable(&merged.stdout), comparable(&whole.stdout));
     assert_eq!(code(&merged), code(&whole));
 }
 
 #[test]
 fn unreadable_partials_are_skipped_by_name_and_the_rest_merged() {
-    let dir = Dir::new();
-    incident(&dir);
-    let good = dir.tmp.path().parent().unwrap().join(format!("{}-good.partial", std::process::id()));
-    let got = run(&[
-        "scan",
-        "-q",
-        "--tz",
-        "UTC",
-        dir.path().to_str().unwrap(),
-        "--partial",
-        good.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&got), 0);
-    let junk = Dir::new();
+    let IncidentPartial { out: junk, partial: good, .. } = incident_partial();
     let not_json = junk.write("notes.txt", "hello\n");
     let newer = junk.write("newer.partial", r#"{"schema":"faultline.partial/v9"}"#);
     let cut = junk.write("cut.partial", &std::fs::read(&good).unwrap()[..200]);
-    let out = merge(&[good.clone(), not_json, newer, cut], &[]);
-    let _ = std::fs::remove_file(&good);
+    let out = merge(&[good, not_json, newer, cut], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(code(&out), 1, "{err}");
     assert!(err.contains("notes.txt: skipped: not a faultline partial"), "{err}");
@@ -240,12 +241,8 @@ fn unreadable_partials_are_skipped_by_name_and_the_rest_merged() {
 
 #[test]
 fn contradicting_partials_stop_the_merge_and_say_why() {
-    let dir = Dir::new();
-    incident(&dir);
-    let root = dir.path().to_str().unwrap();
-    let a = dir.tmp.path().parent().unwrap().join(format!("{}-a.partial", std::process::id()));
-    let b = dir.tmp.path().parent().unwrap().join(format!("{}-b.partial", std::process::id()));
-    assert_eq!(code(&run(&["scan", "-q", "--tz", "UTC", root, "--partial", a.to_str().unwrap()])), 0);
+    let IncidentPartial { logs: dir, out, partial: a, .. } = incident_partial();
+    let b = out.join("b.partial");
     // the same files twice
     let twice = merge(&[a.clone(), a.clone()], &[]);
     let err = String::from_utf8_lossy(&twice.stderr).into_owned();
@@ -273,7 +270,6 @@ fn contradicting_partials_stop_the_merge_and_say_why() {
         std::slice::from_ref(&a),
         &["--no-builtin-patterns", "--patterns", patterns.path().to_str().unwrap()],
     );
-    let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));
     let err = String::from_utf8_lossy(&lacking.stderr).into_owned();
     assert_eq!(code(&lacking), 2, "{err}");
     assert!(err.contains("which this catalog lacks"), "{err}");
@@ -385,26 +381,13 @@ fn hostile_partials_never_crash_the_merge() {
     // a valid partial whose numbers (times, lines, indices, counts, spans)
     // are set to extremes, or whose fields are dropped: the merge skips or
     // refuses it with a message, or ranks what it can; it never panics
-    let dir = Dir::new();
-    incident(&dir);
-    let good = dir.tmp.path().parent().unwrap().join(format!("{}-hostile.partial", std::process::id()));
-    let got = run(&[
-        "scan",
-        "-q",
-        "--tz",
-        "UTC",
-        dir.path().to_str().unwrap(),
-        "--partial",
-        good.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&got), 0);
+    let IncidentPartial { partial: good, out: _out, .. } = incident_partial();
     let text = {
         use std::io::Read;
         let mut s = String::new();
         flate2::read::GzDecoder::new(std::fs::File::open(&good).unwrap()).read_to_string(&mut s).unwrap();
         s
     };
-    let _ = std::fs::remove_file(&good);
     let original: Value = serde_json::from_str(&text).unwrap();
     let mut paths = Vec::new();
     number_paths(&original, &mut Vec::new(), &mut paths);
