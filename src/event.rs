@@ -99,7 +99,7 @@ pub fn extract(line: &[u8], detector: &mut Detector) -> Fields {
 }
 
 /// Words that mark a client's view of a remote call's failure.
-const CLIENT_MARKERS: [&[u8]; 34] = [
+const CLIENT_MARKERS: [&[u8]; 39] = [
     b"unexpected status",
     b"from GET http",
     b"from POST http",
@@ -134,6 +134,11 @@ const CLIENT_MARKERS: [&[u8]; 34] = [
     b"calling ",
     b"response from ",
     b"client error",
+    b"server returned",
+    b"server returns",
+    b"server responded",
+    b"Server returned HTTP",
+    b"error response from",
 ];
 
 /// Whether a line reports the answer of a remote call rather than a

@@ -35,9 +35,16 @@ pub fn continues(prev: &[u8], line: &[u8]) -> Continuation {
         let (ps, pe) = token(prev, p);
         let (ls, le) = token(line, l);
         if ls >= line.len() {
-            // nothing after the shared header: an empty trace line (two
-            // identical lines are two events)
-            return if tokens > 0 && ps < prev.len() { Continuation::Frame } else { Continuation::No };
+            // nothing after the shared header: an empty trace line. Two
+            // identical lines are two events, unless the line ends in the
+            // separator its format writes before the message: then the
+            // message is empty (a trace's blank lines, one record each).
+            let empty_message = line.last().is_some_and(|&b| b == b' ' || b == b'\t');
+            return if tokens > 0 && (ps < prev.len() || empty_message) {
+                Continuation::Frame
+            } else {
+                Continuation::No
+            };
         }
         if ps >= prev.len() {
             return Continuation::No;
@@ -77,6 +84,31 @@ fn classify(prev_gap: usize, rest: &[u8], gap: usize) -> Continuation {
         return Continuation::Exception;
     }
     Continuation::No
+}
+
+/// Libraries that make outbound calls without saying `client` in their
+/// paths or names.
+const CALLER_LIBRARIES: [&[u8]; 8] =
+    [b"/requests/", b"/urllib3/", b"/httpx/", b"/aiohttp/", b"/botocore/", b"okhttp3.", b"feign.", b"/grpc/"];
+
+/// Whether a trace line is a frame in an HTTP or RPC client's code (a
+/// Python `File ".../neutronclient/v2_0/client.py", line 268`, a Java
+/// `at org.springframework.web.client.RestTemplate.doExecute(...)`): a
+/// trace through one is the caller's view of what the remote answered.
+pub fn is_client_frame(line: &[u8]) -> bool {
+    let place = if let Some(at) = memchr::memmem::find(line, b"File \"") {
+        let path = &line[at + 6..];
+        &path[..memchr::memchr(b'"', path).unwrap_or(path.len())]
+    } else if let Some(at) =
+        memchr::memmem::find(line, b"\tat ").or_else(|| memchr::memmem::find(line, b"  at "))
+    {
+        let name = &line[at + 4..];
+        &name[..memchr::memchr(b'(', name).unwrap_or(name.len())]
+    } else {
+        return false;
+    };
+    place.windows(6).any(|w| w.eq_ignore_ascii_case(b"client"))
+        || CALLER_LIBRARIES.iter().any(|l| memchr::memmem::find(place, l).is_some())
 }
 
 /// The body past leading bracketed context (`[instance: 0e7a...] `), which
@@ -146,6 +178,19 @@ mod tests {
     }
 
     #[test]
+    fn blank_trace_lines_in_a_row_stay_in_the_trace() {
+        // oslo.log writes the blank lines of an exception's text as records
+        // whose message is empty: the header and its separator.
+        let blank = oslo("[instance: 0b0a] ");
+        assert_eq!(continues(oslo("[instance: 0b0a] KeyError: 'x'").as_bytes(), blank.as_bytes()), Frame);
+        assert_eq!(continues(blank.as_bytes(), blank.as_bytes()), Frame);
+        // a repeated message is two events
+        let again = oslo("[req-1] Connection refused");
+        assert_eq!(continues(again.as_bytes(), again.as_bytes()), No);
+        assert_eq!(continues(blank.as_bytes(), oslo("[instance: 0b0a] Next record").as_bytes()), No);
+    }
+
+    #[test]
     fn context_repeated_before_the_traceback_is_skipped() {
         let a = oslo("[req-1 2 - 3 3] [instance: 0e7a] Driver failed to attach volume");
         let b = oslo("[instance: 0e7a] Traceback (most recent call last):");
@@ -156,6 +201,21 @@ mod tests {
         assert_eq!(continues(a.as_bytes(), b.as_bytes()), Frame);
         assert_eq!(continues(b.as_bytes(), c.as_bytes()), Frame);
         assert_eq!(continues(c.as_bytes(), d.as_bytes()), Exception);
+    }
+
+    #[test]
+    fn frames_in_client_code_are_told_apart() {
+        let f = |p: &str| oslo(&format!("  File \"{p}\", line 268, in _handle_fault_response"));
+        assert!(is_client_frame(
+            f("/usr/lib/python2.7/site-packages/neutronclient/v2_0/client.py").as_bytes()
+        ));
+        assert!(is_client_frame(f("/usr/lib/python3/dist-packages/requests/adapters.py").as_bytes()));
+        assert!(!is_client_frame(f("/usr/lib/python2.7/site-packages/nova/compute/manager.py").as_bytes()));
+        assert!(is_client_frame(
+            b"\tat org.springframework.web.client.RestTemplate.doExecute(RestTemplate.java:785)"
+        ));
+        assert!(!is_client_frame(b"\tat com.acme.orders.OrderService.place(OrderService.java:42)"));
+        assert!(!is_client_frame(oslo("Client sent a bad request").as_bytes()), "not a frame");
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub struct SeriesIn<'a> {
     pub known: bool,
     /// Its system writes whole seconds: its times are known to a second.
     pub whole_seconds: bool,
+    /// Its lines say nothing: records of a header and no message (the
+    /// blank lines of a trace written one record each). Never a candidate.
+    pub wordless: bool,
 }
 
 /// A ranked cause.
@@ -118,6 +121,11 @@ pub fn analyse(series: &[SeriesIn<'_>], start: i64, end: i64, calls: &[(u32, u32
     let mut changes: Vec<Option<Change>> = Vec::with_capacity(series.len());
     let mut candidate: Vec<bool> = Vec::with_capacity(series.len());
     for s in series {
+        if s.wordless {
+            changes.push(None);
+            candidate.push(false);
+            continue;
+        }
         let rise = rising_change(&s.times, start, end);
         let new = s.times.first().filter(|&&t| (t - start) as f64 >= NEW_AFTER_SHARE * span).and_then(|_| {
             let c = changepoint::change_at(&s.times, 0, start, end);
@@ -299,6 +307,7 @@ mod tests {
             ids: Vec::new(),
             known: true,
             whole_seconds: false,
+            wordless: false,
         }
     }
 
@@ -341,6 +350,14 @@ mod tests {
         let b = analyse(&[gateway, api], 0, 3_600_000, &[]);
         let margin = |x: &Analysis| x.ranked[0].score - x.ranked[1].score;
         assert!(margin(&a) > margin(&b), "{:?} {:?}", a.ranked, b.ranked);
+    }
+
+    #[test]
+    fn a_series_without_words_is_never_a_candidate() {
+        let burst: Vec<i64> = (0..80).map(|i| 2_000_000 + i * 1000).collect();
+        let a = analyse(&[SeriesIn { wordless: true, ..series(0, 1.0, burst.clone()) }], 0, 3_600_000, &[]);
+        assert!(a.ranked.is_empty() && !a.candidate[0]);
+        assert_eq!(analyse(&[series(0, 1.0, burst)], 0, 3_600_000, &[]).ranked.len(), 1);
     }
 
     #[test]

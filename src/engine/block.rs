@@ -72,7 +72,7 @@ impl Ctx<'_> {
                         Some(u) if head.continuation == Continuation::Exception && u.exception.is_none() => {
                             u.exception = Some(evidence_text(line).into_boxed_str());
                         }
-                        Some(_) => {}
+                        Some(u) => u.client_trace |= crate::trace::is_client_frame(line),
                         None if !known => {
                             let head_line = line_at(buf, head.start, buf.len());
                             r.unnamed.push(UnnamedInBlock {
@@ -85,6 +85,7 @@ impl Ctx<'_> {
                                     .or(event::level(line))
                                     .unwrap_or(Level::Unknown),
                                 exception: None,
+                                client_trace: false,
                             });
                         }
                         None => {}

@@ -91,6 +91,7 @@ pub(super) fn stitch(
                         request_id: u.request_id,
                         level: u.level,
                         exception,
+                        client_trace: u.client_trace,
                     });
                 } else {
                     data.unnamed_dropped[s] += 1;

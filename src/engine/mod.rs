@@ -80,6 +80,10 @@ pub struct UnnamedLine {
     /// The exception line that closes its trace (Python traces written
     /// with a header on every line), shown with it as evidence.
     pub exception: Option<Box<str>>,
+    /// Its trace runs through an HTTP or RPC client's code: a caller's view
+    /// of a remote failure (see [`crate::trace::is_client_frame`]).
+    #[serde(default)]
+    pub client_trace: bool,
 }
 
 /// A line that records a change (a deploy, a restart, a key rotation...):
@@ -275,6 +279,7 @@ struct UnnamedInBlock {
     /// The exception line that closes its trace, when the head is a
     /// Python trace written with a header on every line.
     exception: Option<Box<str>>,
+    client_trace: bool,
 }
 
 /// One block's findings, with line numbers relative to the block.

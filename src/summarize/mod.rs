@@ -149,6 +149,7 @@ fn series_inputs<'s>(
             ids: s.occ.iter().filter_map(|o| Some((o.request_id()?, o.ts?))).collect(),
             known: matches!(s.kind, Kind::Signature(..)),
             whole_seconds: frame.clocks.whole_seconds[s.system as usize],
+            wordless: wordless(&s.kind),
         })
         .collect()
 }

@@ -93,7 +93,7 @@ impl<'a> Occurrence<'a> {
     pub(super) fn remote(&self) -> bool {
         match self.src {
             Src::Event(e) => e.remote,
-            Src::Unnamed(u) => crate::event::is_remote_view(u.text.as_bytes()),
+            Src::Unnamed(u) => u.client_trace || crate::event::is_remote_view(u.text.as_bytes()),
         }
     }
 }
@@ -191,6 +191,16 @@ pub(super) fn severity(catalog: &Catalog, s: &Series<'_>) -> f64 {
         mean * 0.5
     } else {
         mean
+    }
+}
+
+/// Whether a series' lines carry no message: a mined template with no
+/// letter or digit outside its wildcards (a record of a header alone, such
+/// as the blank lines oslo.log writes inside a trace).
+pub(super) fn wordless(kind: &Kind) -> bool {
+    match kind {
+        Kind::Template(_, text) => !text.replace("<*>", "").bytes().any(|b| b.is_ascii_alphanumeric()),
+        Kind::Signature(..) => false,
     }
 }
 
