@@ -10,23 +10,7 @@
 use crate::matcher::SigIndex;
 use crate::timestamp::Detector;
 
-/// A log level, as far as it can be told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// No level found.
-    Unknown,
-    /// TRACE/DEBUG.
-    Debug,
-    /// INFO/NOTICE.
-    Info,
-    /// WARN/WARNING.
-    Warn,
-    /// ERROR/ERR/SEVERE.
-    Error,
-    /// FATAL/CRITICAL/ALERT/EMERG/PANIC.
-    Fatal,
-}
+pub use crate::level::Level;
 
 /// One matched line.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -203,34 +187,13 @@ fn is_proxied_access(line: &[u8]) -> bool {
     matches!((fields.next(), fields.next()), (Some(a), Some(b)) if is_time(a) && is_time(b))
 }
 
-const LEVEL_WORDS: [(&[u8], Level); 15] = [
-    (b"PANIC", Level::Fatal),
-    (b"ERROR", Level::Error),
-    (b"WARN", Level::Warn),
-    (b"WARNING", Level::Warn),
-    (b"INFO", Level::Info),
-    (b"DEBUG", Level::Debug),
-    (b"TRACE", Level::Debug),
-    (b"FATAL", Level::Fatal),
-    (b"CRITICAL", Level::Fatal),
-    (b"SEVERE", Level::Error),
-    (b"ERR", Level::Error),
-    (b"NOTICE", Level::Info),
-    (b"CRIT", Level::Fatal),
-    (b"EMERG", Level::Fatal),
-    (b"ALERT", Level::Fatal),
-];
-
 /// The level letter of a klog/glog header (`E1124 19:07:01.123456 ...`).
 fn klog_level(line: &[u8]) -> Option<Level> {
     let start = line.iter().position(|&b| b != b' ')?;
     let h = &line[start..];
     let shaped = h.len() > 8 && h[1..5].iter().all(u8::is_ascii_digit) && h[5] == b' ' && h[8] == b':';
-    match (shaped, h[0]) {
-        (true, b'I') => Some(Level::Info),
-        (true, b'W') => Some(Level::Warn),
-        (true, b'E') => Some(Level::Error),
-        (true, b'F') => Some(Level::Fatal),
+    match h[0] {
+        b'I' | b'W' | b'E' | b'F' if shaped => crate::level::letter(h[0]),
         _ => None,
     }
 }
@@ -259,7 +222,8 @@ pub fn level(line: &[u8]) -> Option<Level> {
                 i += 1;
             }
             let end = line[i..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(line.len(), |p| i + p);
-            if let Some(l) = word_level(&line[i..end]).or_else(|| numeric_level(&line[i..end])) {
+            if let Some(l) = crate::level::word(&line[i..end]).or_else(|| crate::level::number(&line[i..end]))
+            {
                 return Some(l);
             }
         }
@@ -272,7 +236,7 @@ pub fn level(line: &[u8]) -> Option<Level> {
             let word = &head[i..end];
             let bracketed = i > 0 && head[i - 1] == b'[' && head.get(end) == Some(&b']');
             if word.iter().all(u8::is_ascii_uppercase) || bracketed {
-                if let Some(l) = word_level(word) {
+                if let Some(l) = crate::level::word(word) {
                     return Some(l);
                 }
             }
@@ -282,23 +246,6 @@ pub fn level(line: &[u8]) -> Option<Level> {
         }
     }
     None
-}
-
-/// Pino and Bunyan's numeric levels: 10 trace, 20 debug, 30 info, 40
-/// warn, 50 error, 60 fatal.
-fn numeric_level(word: &[u8]) -> Option<Level> {
-    match word {
-        b"10" | b"20" => Some(Level::Debug),
-        b"30" => Some(Level::Info),
-        b"40" => Some(Level::Warn),
-        b"50" => Some(Level::Error),
-        b"60" => Some(Level::Fatal),
-        _ => None,
-    }
-}
-
-fn word_level(word: &[u8]) -> Option<Level> {
-    LEVEL_WORDS.iter().find(|(w, _)| w.eq_ignore_ascii_case(word)).map(|&(_, l)| l)
 }
 
 /// An HTTP status written as one: `status=401`, `"status":401`,
@@ -518,6 +465,11 @@ mod tests {
             ("{\"level\":50,\"time\":1,\"msg\":\"db down\"}", Some(Level::Error)),
             ("{\"level\":30,\"msg\":\"ok\"}", Some(Level::Info)),
             ("ts=1 level=panic msg=x", Some(Level::Fatal)),
+            // java.util.logging and syslog names, from the one vocabulary
+            ("Nov 24, 2026 7:07:01 PM org.acme.Main run\nSEVERE: boom", Some(Level::Error)),
+            ("2026-11-24 19:07:01 FINE org.acme.Pool lease", Some(Level::Debug)),
+            ("<11>1 2026-11-24T19:07:01Z host app 1 - - level=crit disk", Some(Level::Fatal)),
+            ("{\"level\":\"Information\",\"msg\":\"x\"}", Some(Level::Info)),
             (
                 "2018-07-02 21:38:21.279 1125 DEBUG nova.api [-] rate_limit_except_level = CRITICAL log_opt_values",
                 Some(Level::Debug),

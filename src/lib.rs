@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod history;
+pub mod level;
 pub mod matcher;
 pub mod mine;
 pub mod nightly;

@@ -42,21 +42,6 @@ pub enum Found {
     Change(ChangeIndex),
 }
 
-/// Level words searched besides the catalog's literals, so that error and
-/// warning lines no signature names can be mined.
-const LEVEL_LITERALS: [&str; 10] = [
-    "error",
-    "warn",
-    "fatal",
-    "severe",
-    "critical",
-    "panic",
-    "emerg",
-    "\"level\":40",
-    "\"level\":50",
-    "\"level\":60",
-];
-
 /// A compiled catalog. Immutable, `Send + Sync`, shared by every worker.
 #[derive(Debug)]
 pub struct Matcher {
@@ -128,9 +113,11 @@ impl Matcher {
             }
         }
         let catalog_literals = literals.len();
-        for word in LEVEL_LITERALS {
-            if !index.contains_key(word) {
-                literals.push(word.to_string());
+        // level words (`crate::level`), so that error and warning lines no
+        // signature names can be mined
+        for word in crate::level::searched_literals() {
+            if !index.contains_key(&word) {
+                literals.push(word);
                 owners.push(Vec::new());
             }
         }

@@ -70,41 +70,14 @@ pub(super) fn upper<const N: usize>(f: &[u8]) -> Option<[u8; N]> {
     Some(b)
 }
 
+/// A level word of [`crate::level`] (three letters or more).
 pub(super) fn is_level(f: &[u8]) -> bool {
-    if f.len() < 3 || f.len() > 11 {
-        return false;
-    }
-    let Some(b) = upper::<11>(f) else { return false };
-    matches!(
-        &b[..f.len()],
-        b"TRACE"
-            | b"DEBUG"
-            | b"DBG"
-            | b"INFO"
-            | b"INFORMATION"
-            | b"NOTICE"
-            | b"WARN"
-            | b"WARNING"
-            | b"ERROR"
-            | b"ERR"
-            | b"SEVERE"
-            | b"FATAL"
-            | b"CRITICAL"
-            | b"CRIT"
-            | b"ALERT"
-            | b"EMERG"
-            | b"EMERGENCY"
-            | b"FAILURE"
-            | b"FINE"
-            | b"FINER"
-            | b"FINEST"
-            | b"CONFIG"
-            | b"VERBOSE"
-    )
+    f.len() >= 3 && crate::level::word(f).is_some()
 }
 
+/// A one-letter level code (klog, Android logcat).
 pub(super) fn is_single_level(f: &[u8]) -> bool {
-    f.len() == 1 && matches!(f[0], b'V' | b'D' | b'I' | b'W' | b'E' | b'F')
+    f.len() == 1 && crate::level::letter(f[0]).is_some()
 }
 
 pub(super) fn is_month(f: &[u8]) -> bool {
