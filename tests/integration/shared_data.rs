@@ -65,8 +65,8 @@ fn real_error_lines_are_recognised() {
     assert!(recall >= 94.0 && accuracy >= 97.5 && fp == 0, "with traces: {recall} {accuracy} {fp}");
     let extra = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/realworld-extra/lines.jsonl");
     let (recall, accuracy, fp, _) = realworld(&extra, false);
-    // today: 88.2%, 94.3%, 1 of 22
-    assert!(recall >= 87.0 && accuracy >= 93.0 && fp <= 1, "extra lines: {recall} {accuracy} {fp}");
+    // today: 90.3%, 94.4%, 1 of 22 (88.2%, 94.3% before the .NET and Spring status forms)
+    assert!(recall >= 89.0 && accuracy >= 93.5 && fp <= 1, "extra lines: {recall} {accuracy} {fp}");
 }
 
 #[test]
