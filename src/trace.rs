@@ -36,10 +36,12 @@ pub fn continues(prev: &[u8], line: &[u8]) -> Continuation {
         let (ls, le) = token(line, l);
         if ls >= line.len() {
             // nothing after the shared header: an empty trace line. Two
-            // identical lines are two events, unless the line ends in the
-            // separator its format writes before the message: then the
-            // message is empty (a trace's blank lines, one record each).
-            let empty_message = line.last().is_some_and(|&b| b == b' ' || b == b'\t');
+            // identical lines are two events, unless they are the same
+            // bytes, time included, and end in the separator a format
+            // writes before the message: then the message is empty (a
+            // trace's blank lines, one record each at the trace's time). A
+            // message repeated later, trailing space or not, stays two.
+            let empty_message = prev == line && line.last().is_some_and(|&b| b == b' ' || b == b'\t');
             return if tokens > 0 && (ps < prev.len() || empty_message) {
                 Continuation::Frame
             } else {
@@ -184,9 +186,13 @@ mod tests {
         let blank = oslo("[instance: 0b0a] ");
         assert_eq!(continues(oslo("[instance: 0b0a] KeyError: 'x'").as_bytes(), blank.as_bytes()), Frame);
         assert_eq!(continues(blank.as_bytes(), blank.as_bytes()), Frame);
-        // a repeated message is two events
+        // a repeated message is two events, and so is one with a trailing
+        // space written at another time
         let again = oslo("[req-1] Connection refused");
         assert_eq!(continues(again.as_bytes(), again.as_bytes()), No);
+        let later =
+            "2018-09-29 17:43:34.001 5341 ERROR cinder.api.middleware.fault [req-1] Connection refused ";
+        assert_eq!(continues(format!("{again} ").as_bytes(), later.as_bytes()), No);
         assert_eq!(continues(blank.as_bytes(), oslo("[instance: 0b0a] Next record").as_bytes()), No);
     }
 

@@ -81,6 +81,46 @@ fn a_stack_trace_is_one_event_at_its_head() {
     );
 }
 
+/// oslo.log writes a Python trace one record per line, its blank lines as
+/// records with an empty message: one event, named by its exception, and
+/// no wordless template. A message repeated with a trailing space at other
+/// times stays one event per line.
+#[test]
+fn a_trace_with_a_header_on_every_line_and_blank_records_is_one_event() {
+    let dir = Dir::new();
+    let h =
+        |ms: &str| format!("2018-09-13 20:33:{ms} 26275 ERROR nova.network.neutronv2.api [instance: 0b0a]");
+    let mut text: Vec<String> = (0..40)
+        .map(|i| format!("2018-09-13 20:{i:02}:00.000 26275 INFO nova.compute.manager tick {i}"))
+        .collect();
+    for ms in ["40:13.122", "41:13.122"] {
+        let head = h(ms);
+        text.push(format!("{head} Traceback (most recent call last):"));
+        text.push(format!(
+            "{head}   File \"/usr/lib/python2.7/site-packages/nova/compute/manager.py\", line 1, in f"
+        ));
+        text.push(format!("{head}     g()"));
+        text.push(format!("{head} WidgetMeltdown: the widget melted"));
+        for _ in 0..3 {
+            text.push(format!("{head} "));
+        }
+    }
+    for m in 42..50 {
+        text.push(format!("2018-09-13 20:{m}:00.000 26275 ERROR nova.compute.manager Sprocket jammed "));
+    }
+    dir.write("nova/nova-compute.log", text.join("\n") + "\n");
+    let (s, _) = scan_json(&["--tz", "UTC", dir.join("nova").to_str().unwrap()]);
+    let count =
+        |words: &str| s.templates.iter().filter(|t| t.template.contains(words)).map(|t| t.count).sum::<u64>();
+    assert_eq!(count("WidgetMeltdown"), 2, "one event per trace: {:?}", s.templates);
+    assert_eq!(count("Sprocket jammed"), 8, "a repeated message is one event per line: {:?}", s.templates);
+    assert!(
+        s.templates.iter().all(|t| t.template.chars().any(char::is_alphanumeric)),
+        "no template of blank records: {:?}",
+        s.templates
+    );
+}
+
 #[test]
 fn a_pretty_printed_json_record_is_one_event() {
     let dir = Dir::new();
