@@ -102,14 +102,14 @@ pub fn number(word: &[u8]) -> Option<Level> {
     }
 }
 
+/// The numeric levels of warnings and worse (see [`number`]).
+const WARNING_OR_WORSE_NUMBERS: [&str; 3] = ["40", "50", "60"];
+
 /// What the matcher searches besides the catalog, lower case: the searched
 /// words, and the numeric levels of warnings and worse as JSON writes them.
 pub fn searched_literals() -> impl Iterator<Item = String> {
     let words = WORDS.iter().filter(|x| x.searched).map(|x| String::from_utf8_lossy(x.word).to_lowercase());
-    let numbers = [b"40", b"50", b"60"]
-        .into_iter()
-        .filter(|n| number(&n[..]).is_some_and(|l| l >= Level::Warn))
-        .map(|n| format!("\"level\":{}", String::from_utf8_lossy(n)));
+    let numbers = WARNING_OR_WORSE_NUMBERS.iter().map(|n| format!("\"level\":{n}"));
     words.chain(numbers)
 }
 
@@ -129,6 +129,7 @@ mod tests {
         assert!(searched.iter().any(|s| s == "panic"), "level=panic lines are searched");
         assert!(searched.iter().any(|s| s == "\"level\":50"));
         assert!(!searched.iter().any(|s| s == "\"level\":30"));
+        assert!(WARNING_OR_WORSE_NUMBERS.iter().all(|n| number(n.as_bytes()) >= Some(Level::Warn)));
     }
 
     #[test]

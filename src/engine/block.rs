@@ -72,7 +72,8 @@ impl Ctx<'_> {
                         Some(u) if head.continuation == Continuation::Exception && u.exception.is_none() => {
                             u.exception = Some(evidence_text(line).into_boxed_str());
                         }
-                        Some(u) => u.client_trace |= crate::trace::is_client_frame(line),
+                        Some(u) if !u.client_trace => u.client_trace = crate::trace::is_client_frame(line),
+                        Some(_) => {}
                         None if !known => {
                             let head_line = line_at(buf, head.start, buf.len());
                             r.unnamed.push(UnnamedInBlock {

@@ -236,31 +236,25 @@ fn catalog_maps(
     let change_keys: Vec<String> = catalog.changes.iter().map(|c| c.key()).collect();
     let change_at: HashMap<&str, u32> =
         change_keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect();
+    // where each of a part's ids stands here, or why it cannot be merged
+    let place = |part: usize, ids: &[String], at: &HashMap<&str, u32>, what: &dyn Fn(&str) -> String| {
+        ids.iter()
+            .map(|id| {
+                at.get(id.as_str()).copied().ok_or_else(|| {
+                    bad(part, format!("scanned with {}: merge with the --patterns the scan used", what(id)))
+                })
+            })
+            .collect::<Result<Vec<u32>>>()
+    };
     let mut sigs = Vec::with_capacity(parts.len());
     let mut changes = Vec::with_capacity(parts.len());
     for (part, (_, p)) in parts.iter().enumerate() {
-        sigs.push(
-            (p.catalog.signatures.iter())
-                .map(|id| {
-                    signature_at.get(id.as_str()).copied().ok_or_else(|| {
-                        bad(part, format!(
-                            "scanned with signature {id:?}, which this catalog lacks: merge with the --patterns the scan used"
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<u32>>>()?,
-        );
-        changes.push(
-            (p.catalog.changes.iter())
-                .map(|key| {
-                    change_at.get(key.as_str()).copied().ok_or_else(|| {
-                        bad(part, format!(
-                            "scanned with a change rule ({key}) this catalog lacks: merge with the --patterns the scan used"
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<u32>>>()?,
-        );
+        sigs.push(place(part, &p.catalog.signatures, &signature_at, &|id| {
+            format!("signature {id:?}, which this catalog lacks")
+        })?);
+        changes.push(place(part, &p.catalog.changes, &change_at, &|key| {
+            format!("a change rule ({key}) this catalog lacks")
+        })?);
     }
     Ok((sigs, changes))
 }
