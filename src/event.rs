@@ -212,7 +212,14 @@ pub fn level(line: &[u8]) -> Option<Level> {
     if let Some(l) = klog_level(line) {
         return Some(l);
     }
-    for key in [&b"level"[..], b"severity", b"lvl"] {
+    // journald's JSON export: the syslog priority as a quoted digit
+    if let Some(at) = occurrences(line, b"\"PRIORITY\":\"").next() {
+        let at = at + 12;
+        if let Some(l) = line.get(at..at + 1).and_then(crate::level::syslog_severity) {
+            return Some(l);
+        }
+    }
+    for key in [&b"level"[..], b"severity", b"lvl", b"@l"] {
         // a whole key (`"level":`, ` level=`), not the end of another
         // (`rate_limit_except_level = CRITICAL` in a config dump)
         let whole = |&at: &usize| at == 0 || !(line[at - 1].is_ascii_alphanumeric() || line[at - 1] == b'_');
@@ -235,7 +242,12 @@ pub fn level(line: &[u8]) -> Option<Level> {
             let end = head[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(head.len(), |p| i + p);
             let word = &head[i..end];
             let bracketed = i > 0 && head[i - 1] == b'[' && head.get(end) == Some(&b']');
-            if word.iter().all(u8::is_ascii_uppercase) || bracketed {
+            // .NET's console logger: `fail: Orders.Worker[0]`, first on
+            // the line or after its time only
+            let dotnet = head.get(end) == Some(&b':')
+                && crate::level::is_dotnet_console(word)
+                && head[..i].iter().all(|&b| !b.is_ascii_alphabetic() || b == b'T' || b == b'Z');
+            if word.iter().all(u8::is_ascii_uppercase) || bracketed || dotnet {
                 if let Some(l) = crate::level::word(word) {
                     return Some(l);
                 }
@@ -470,6 +482,15 @@ mod tests {
             ("2026-11-24 19:07:01 FINE org.acme.Pool lease", Some(Level::Debug)),
             ("<11>1 2026-11-24T19:07:01Z host app 1 - - level=crit disk", Some(Level::Fatal)),
             ("{\"level\":\"Information\",\"msg\":\"x\"}", Some(Level::Info)),
+            // .NET console logger, Serilog (CLEF and its short names), log15, journald
+            ("2026-11-24 19:07:01 fail: Orders.Worker[0]", Some(Level::Error)),
+            ("crit: Microsoft.AspNetCore.Hosting[6]", Some(Level::Fatal)),
+            ("{\"@t\":\"2026-11-24T19:07:01.1234567Z\",\"@mt\":\"Query failed\",\"@l\":\"Error\"}", Some(Level::Error)),
+            ("[19:07:01 WRN] Slow query", Some(Level::Warn)),
+            ("t=2026-11-24T19:07:01+0000 lvl=eror msg=\"dial failed\"", Some(Level::Error)),
+            ("{\"__REALTIME_TIMESTAMP\":\"1764011221123456\",\"PRIORITY\":\"3\",\"MESSAGE\":\"x\"}", Some(Level::Error)),
+            ("{\"PRIORITY\":\"6\",\"MESSAGE\":\"ERROR in the message\"}", Some(Level::Info)),
+            ("the job will fail: disk", None),
             (
                 "2018-07-02 21:38:21.279 1125 DEBUG nova.api [-] rate_limit_except_level = CRITICAL log_opt_values",
                 Some(Level::Debug),

@@ -42,9 +42,11 @@ const fn w(word: &'static [u8], level: Level, searched: bool) -> Word {
 }
 
 /// Every level word: log4j/logback/slf4j, Python logging, syslog
-/// priorities (RFC 5424 names), java.util.logging, .NET, Go and Rust
-/// loggers, Maven.
-const WORDS: [Word; 24] = [
+/// priorities (RFC 5424 names), java.util.logging, .NET (Microsoft's
+/// console logger writes `trce dbug info warn fail crit`, Serilog's
+/// three-letter form `VRB DBG INF WRN ERR FTL`), Go (log15 writes `EROR`
+/// and `DBUG`) and Rust loggers, Maven.
+const WORDS: [Word; 31] = [
     w(b"TRACE", Level::Debug, false),
     w(b"DEBUG", Level::Debug, false),
     w(b"DBG", Level::Debug, false),
@@ -69,7 +71,39 @@ const WORDS: [Word; 24] = [
     w(b"EMERG", Level::Fatal, true),
     w(b"EMERGENCY", Level::Fatal, false),
     w(b"PANIC", Level::Fatal, true),
+    w(b"TRCE", Level::Debug, false),
+    w(b"DBUG", Level::Debug, false),
+    w(b"INF", Level::Info, false),
+    w(b"WRN", Level::Warn, false),
+    w(b"FAIL", Level::Error, false),
+    w(b"EROR", Level::Error, false),
+    w(b"FTL", Level::Fatal, false),
 ];
+
+/// The level words that Microsoft's console logger writes in lower case
+/// before a colon at the head of a record (`fail: Orders.Worker[0]`);
+/// the ones not found by a searched word are searched with their colon.
+const DOTNET_CONSOLE: [&[u8]; 6] = [b"trce", b"dbug", b"info", b"warn", b"fail", b"crit"];
+
+/// Whether `word`, followed by a colon, is one of the .NET console
+/// logger's level names (lower case, as it writes them).
+pub fn is_dotnet_console(word: &[u8]) -> bool {
+    DOTNET_CONSOLE.contains(&word)
+}
+
+/// A syslog priority's severity as journald's JSON export writes it
+/// (`"PRIORITY":"3"`): 0 emerg, 1 alert, 2 crit, 3 err, 4 warning,
+/// 5 notice, 6 info, 7 debug.
+pub fn syslog_severity(word: &[u8]) -> Option<Level> {
+    match word {
+        b"0" | b"1" | b"2" => Some(Level::Fatal),
+        b"3" => Some(Level::Error),
+        b"4" => Some(Level::Warn),
+        b"5" | b"6" => Some(Level::Info),
+        b"7" => Some(Level::Debug),
+        _ => None,
+    }
+}
 
 /// The level a word names (`ERROR`, `warning`, `Crit`), in any case.
 pub fn word(word: &[u8]) -> Option<Level> {
@@ -106,11 +140,14 @@ pub fn number(word: &[u8]) -> Option<Level> {
 const WARNING_OR_WORSE_NUMBERS: [&str; 3] = ["40", "50", "60"];
 
 /// What the matcher searches besides the catalog, lower case: the searched
-/// words, and the numeric levels of warnings and worse as JSON writes them.
+/// words, the .NET console's `fail:` and `crit:`, and the numeric levels of
+/// warnings and worse as Pino and journald's JSON write them.
 pub fn searched_literals() -> impl Iterator<Item = String> {
     let words = WORDS.iter().filter(|x| x.searched).map(|x| String::from_utf8_lossy(x.word).to_lowercase());
+    let dotnet = ["fail: ", "crit: "].into_iter().map(String::from);
     let numbers = WARNING_OR_WORSE_NUMBERS.iter().map(|n| format!("\"level\":{n}"));
-    words.chain(numbers)
+    let priorities = ["0", "1", "2", "3", "4"].into_iter().map(|p| format!("\"priority\":\"{p}\""));
+    words.chain(dotnet).chain(numbers).chain(priorities)
 }
 
 #[cfg(test)]
@@ -124,10 +161,14 @@ mod tests {
             let lower = String::from_utf8_lossy(x.word).to_lowercase();
             // the words left out are the short forms and prose words
             let covered = searched.iter().any(|s| lower.contains(s.as_str()));
-            assert!(covered || matches!(x.word, b"ERR" | b"CRIT" | b"ALERT" | b"FAILURE"), "{lower}");
+            let short_or_prose =
+                matches!(x.word, b"ERR" | b"CRIT" | b"ALERT" | b"FAILURE" | b"WRN" | b"EROR" | b"FTL");
+            assert!(covered || short_or_prose || x.word == b"FAIL", "{lower}");
         }
         assert!(searched.iter().any(|s| s == "panic"), "level=panic lines are searched");
         assert!(searched.iter().any(|s| s == "\"level\":50"));
+        assert!(searched.iter().any(|s| s == "fail: ") && searched.iter().any(|s| s == "\"priority\":\"3\""));
+        assert!(syslog_severity(b"3") == Some(Level::Error) && syslog_severity(b"8").is_none());
         assert!(!searched.iter().any(|s| s == "\"level\":30"));
         assert!(WARNING_OR_WORSE_NUMBERS.iter().all(|n| number(n.as_bytes()) >= Some(Level::Warn)));
     }

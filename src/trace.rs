@@ -52,11 +52,11 @@ pub fn continues(prev: &[u8], line: &[u8]) -> Continuation {
             return Continuation::No;
         }
         let (pt, lt) = (&prev[ps..pe], &line[ls..le]);
-        if !(pt == lt || starts_with_digit(pt) && starts_with_digit(lt)) {
+        if !(pt == lt || is_numeric(pt) && is_numeric(lt)) {
             if tokens == 0 {
                 return Continuation::No;
             }
-            return classify(ps - p, &line[l..], ls - l);
+            return classify(&prev[p..ps], &line[l..], ls - l);
         }
         p = pe;
         l = le;
@@ -66,13 +66,16 @@ pub fn continues(prev: &[u8], line: &[u8]) -> Continuation {
 
 /// What follows the shared header: `rest` starts with the whitespace
 /// (`gap` bytes) before the line's first token that differs from the
-/// line before, whose gap there was `prev_gap`. Aligned columns pad both
-/// lines alike; a trace indents its frames (two and four spaces in
-/// Python, a tab in Java).
-fn classify(prev_gap: usize, rest: &[u8], gap: usize) -> Continuation {
+/// line before, whose whitespace there was `prev_space`. Aligned columns
+/// pad both lines alike (with spaces, or with tabs in tab-separated
+/// formats); a trace indents its frames (two and four spaces in Python, a
+/// tab in Java).
+fn classify(prev_space: &[u8], rest: &[u8], gap: usize) -> Continuation {
+    let prev_gap = prev_space.len();
     let body = &rest[gap..];
     let frame_words = body.starts_with(b"File \"") || body.starts_with(b"at ") && body.contains(&b'(');
-    if rest[..gap].contains(&b'\t') || gap >= 2 && (gap != prev_gap || frame_words) {
+    let tab_indent = rest[..gap].contains(&b'\t') && rest[..gap] != *prev_space;
+    if tab_indent || gap >= 2 && (gap != prev_gap || frame_words) {
         return Continuation::Frame;
     }
     if after_context(body).starts_with(b"Traceback (most recent call last)")
@@ -135,12 +138,19 @@ fn is_exception_line(body: &[u8]) -> bool {
     end > 0 && body[0].is_ascii_alphabetic() && (end == body.len() || body[end] == b':')
 }
 
-fn starts_with_digit(t: &[u8]) -> bool {
-    match t.first() {
+/// A token of a time, a date, a pid or a counter (`19:07:01.123`,
+/// `[2026-11-24T19:07:01,123]`, `(4242)`): it starts with a digit (inside
+/// an opening bracket) and holds no letters but a time's `T` and `Z`. Two
+/// such tokens stand for the same header field whatever their digits; a
+/// token that glues a level or a name to a time (`[...,123][ERROR][c.a.B`)
+/// is compared as written.
+fn is_numeric(t: &[u8]) -> bool {
+    let starts = match t.first() {
         Some(b'[' | b'(') => t.get(1).is_some_and(u8::is_ascii_digit),
         Some(b) => b.is_ascii_digit(),
         None => false,
-    }
+    };
+    starts && t.iter().all(|&b| !b.is_ascii_alphabetic() || b == b'T' || b == b'Z')
 }
 
 /// The next token at or after `from`: (start, end), spaces and tabs
@@ -243,5 +253,19 @@ mod tests {
         assert_eq!(continues(a, c), No, "an exception-shaped line after a non-frame is its own");
         assert_eq!(continues(b"", b"x"), No);
         assert_eq!(continues(b"abc def", b"xyz  indented"), No, "no shared header");
+    }
+
+    #[test]
+    fn padded_and_tab_separated_columns_are_not_indents() {
+        // log4j2's bracketed time glued to the level and a padded logger
+        let a = b"[2026-11-24T19:06:00,001][INFO ][o.e.n.Node               ] [es-1] started";
+        let b = b"[2026-11-24T19:07:01,123][ERROR][o.e.t.TransportService   ] [es-1] Connection refused";
+        assert_eq!(continues(a, b), No);
+        // zap's console encoder separates every column with a tab
+        let a = b"2026-11-24T19:06:00.001Z\tINFO\tsvc/main.go:20\tstarted";
+        let b = b"2026-11-24T19:07:01.123Z\tERROR\tsvc/db.go:42\tquery failed";
+        assert_eq!(continues(a, b), No);
+        assert!(is_numeric(b"[2026-11-24T19:06:00,001]") && is_numeric(b"(4242)"));
+        assert!(!is_numeric(b"[2026-11-24T19:06:00,001][INFO"));
     }
 }

@@ -34,6 +34,11 @@ pub enum Layout {
     Ctime,
     /// `Nov 24, 2026 7:07:01 PM` (java.util.logging).
     Jul,
+    /// `11-24 19:07:01.123` (Android logcat: no year, a fraction always).
+    MonthDay,
+    /// `24 Nov 2026 19:07:01.123` (Redis), `24-Nov-2026 19:07:01.123`
+    /// (Tomcat's default).
+    DayMonYear,
     /// Seconds since the epoch (10 digits, optional fraction).
     EpochS,
     /// Milliseconds since the epoch (13 digits).
@@ -47,7 +52,7 @@ pub enum Layout {
 impl Layout {
     /// Its times carry no year (it comes from the file's date).
     pub fn yearless(self) -> bool {
-        matches!(self, Layout::Syslog | Layout::Klog)
+        matches!(self, Layout::Syslog | Layout::Klog | Layout::MonthDay)
     }
 
     /// A short name for reports.
@@ -65,6 +70,8 @@ impl Layout {
             Layout::Klog => "klog (Lmmdd hh:mm:ss.uuuuuu)",
             Layout::Ctime => "ctime (Www Mon dd hh:mm:ss yyyy)",
             Layout::Jul => "java.util.logging (Mon dd, yyyy h:mm:ss AM)",
+            Layout::MonthDay => "logcat (mm-dd hh:mm:ss.mmm)",
+            Layout::DayMonYear => "dd Mon yyyy hh:mm:ss",
             Layout::EpochS => "epoch seconds",
             Layout::EpochMs => "epoch milliseconds",
             Layout::EpochUs => "epoch microseconds",
@@ -277,7 +284,7 @@ fn done(local: NaiveDateTime, offset_s: Option<i32>, layout: Layout, end: usize)
 pub fn parse_at(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
     let c = *b.get(i)?;
     if c.is_ascii_digit() {
-        parse_numeric(b, i)
+        parse_numeric(b, i, year)
     } else if c.is_ascii_alphabetic() {
         parse_alpha(b, i, year)
     } else {
@@ -285,7 +292,7 @@ pub fn parse_at(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
     }
 }
 
-fn parse_numeric(b: &[u8], i: usize) -> Option<Parsed> {
+fn parse_numeric(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
     let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
     match run {
         4 => ymd_forms(b, i),
@@ -318,6 +325,10 @@ fn parse_numeric(b: &[u8], i: usize) -> Option<Parsed> {
         }
         2 if is(b, i + 2, b'/') => slash_forms(b, i),
         1 if is(b, i + 1, b'/') => slash_forms(b, i),
+        2 if is(b, i + 2, b'-') && is(b, i + 5, b' ') => month_day(b, i, year),
+        1 | 2 if matches!(b.get(i + run), Some(b' ' | b'-')) && month(b, i + run + 1).is_some() => {
+            day_month_year(b, i, run)
+        }
         10 | 13 | 16 | 19 => epoch(b, i, run),
         _ => None,
     }
@@ -389,6 +400,38 @@ fn slash_forms(b: &[u8], i: usize) -> Option<Parsed> {
     let (h, e) = if layout == Layout::Us { am_pm(b, e, h)? } else { (h, e) };
     let (offset, end) = zone(b, e);
     done(make(y, mo, d, h, mi, s, ns)?, offset, layout, end)
+}
+
+/// `11-24 19:07:01.123` (logcat's threadtime and time formats): month and
+/// day, no year, always a fraction (so that a range like `10-12 12:00:00`
+/// in a message is not taken for a time).
+fn month_day(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
+    let (mo, d) = (num(b, i, 2)?, num(b, i + 3, 2)?);
+    let (h, mi, s, e) = hms(b, i + 6, b':', false)?;
+    let (ns, end) = fraction(b, e, false);
+    if end == e || !boundary_after(b, end) {
+        return None;
+    }
+    let local = make(year, mo, d, h, mi, s, ns).or_else(|| make(year - 1, mo, d, h, mi, s, ns))?;
+    Some(Parsed { local, offset_s: None, yearless: true, layout: Layout::MonthDay, end })
+}
+
+/// `24 Nov 2026 19:07:01.123` or `24-Nov-2026 19:07:01.123`: the day (one
+/// or two digits, `run`), the month's name and the year, one separator
+/// between them.
+fn day_month_year(b: &[u8], i: usize, run: usize) -> Option<Parsed> {
+    let d = num(b, i, run)?;
+    let sep = b[i + run];
+    let j = i + run + 1;
+    let mo = month(b, j)?;
+    if !is(b, j + 3, sep) || !is(b, j + 8, b' ') {
+        return None;
+    }
+    let y = num(b, j + 4, 4)? as i32;
+    let (h, mi, s, e) = hms(b, j + 9, b':', false)?;
+    let (ns, e) = fraction(b, e, false);
+    let (offset, end) = zone(b, e);
+    done(make(y, mo, d, h, mi, s, ns)?, offset, Layout::DayMonYear, end)
 }
 
 fn epoch(b: &[u8], i: usize, run: usize) -> Option<Parsed> {

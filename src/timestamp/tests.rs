@@ -64,6 +64,10 @@ fn table() {
         ("UTC", "{\"@timestamp\": \"2026-11-24T19:07:01Z\"}", "2026-11-24T19:07:01Z", Layout::Iso),
         ("UTC", "{\"time\":1764011221123,\"msg\":\"x\"}", "2025-11-24T19:07:01.123Z", Layout::EpochMs),
         ("UTC", "level=error ts=2026-11-24T19:07:01Z msg=x", "2026-11-24T19:07:01Z", Layout::Iso),
+        ("UTC", "11-24 19:07:01.123  1234  1251 E OkHttp  : x", "2026-11-24T19:07:01.123Z", Layout::MonthDay),
+        ("UTC", "1:M 24 Nov 2026 19:07:01.123 # x", "2026-11-24T19:07:01.123Z", Layout::DayMonYear),
+        ("UTC", "24-Nov-2026 19:07:01.123 SEVERE [main] x", "2026-11-24T19:07:01.123Z", Layout::DayMonYear),
+        ("UTC", "Tue, 24 Nov 2026 19:07:01 +0100 x", "2026-11-24T18:07:01Z", Layout::DayMonYear),
         ("UTC", "\u{feff}2026-11-24 19:07:01 x", "2026-11-24T19:07:01Z", Layout::Iso),
     ];
     for (zone, line, want, layout) in rows {
@@ -251,4 +255,11 @@ fn loghub_times_match_the_labelled_columns() {
         }
         assert_eq!(checked, 2000, "{name}");
     }
+}
+
+#[test]
+fn month_day_needs_its_fraction_and_day_month_year_its_year() {
+    let mut d = Detector::new(ctx("UTC"));
+    assert!(d.find(b"pages 10-12 12:00:00 printed").is_none());
+    assert!(d.find(b"on 24 Nov at 19:07:01").is_none());
 }

@@ -4,6 +4,7 @@
 mod util;
 
 mod contract;
+mod formats;
 mod gen;
 mod history;
 mod html;
