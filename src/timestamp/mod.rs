@@ -84,6 +84,9 @@ pub struct Detector {
 
 /// How far into a line a leading timestamp is looked for.
 const HEAD_WINDOW: usize = 64;
+/// How far a time in brackets (`[10/Feb/2012:16:42:07 -0500]`) is looked
+/// for when none is at the head.
+const BRACKETED_WINDOW: usize = 160;
 const JSON_KEYS: [&[u8]; 7] =
     [b"\"@timestamp\"", b"\"timestamp\"", b"\"ts\"", b"\"time\"", b"\"datetime\"", b"\"date\"", b"\"t\""];
 const LOGFMT_KEYS: [&[u8]; 3] = [b"ts=", b"time=", b"timestamp="];
@@ -126,9 +129,15 @@ fn first_text(line: &[u8]) -> Option<usize> {
     line.iter().position(|&b| b != 0 && b != b' ' && b != b'\t' && b != 0xef && b != 0xbb && b != 0xbf)
 }
 
-/// A token starts at `i` (the byte before it separates tokens).
+/// A token starts at `i` (the byte before it separates tokens). A colon
+/// separates too after a name (`amLog:06/09/2014 ...`, `INFO::2011-12-07
+/// ...`), never inside a time (`19:07:01`, where a digit precedes it).
 fn is_token_start(line: &[u8], i: usize) -> bool {
-    matches!(line[i - 1], b' ' | b'[' | b'(' | b'<' | b'=' | b'"' | b'\'' | b'|' | b',' | b';' | b'\t')
+    match line[i - 1] {
+        b' ' | b'[' | b'(' | b'<' | b'=' | b'"' | b'\'' | b'|' | b',' | b';' | b'\t' => true,
+        b':' => i >= 2 && !line[i - 2].is_ascii_digit() && line[i].is_ascii_digit(),
+        _ => false,
+    }
 }
 
 /// Where a line's time is, and what it says.
@@ -145,6 +154,15 @@ pub fn locate(line: &[u8], year: i32) -> Option<(usize, Parsed)> {
             if let Some(p) = parse::parse_at(line, i, year) {
                 return Some((i, p));
             }
+        }
+    }
+    // a bracketed time further in, after fields of their own (S3's access
+    // log opens with a 64-digit owner id, uWSGI's with its counters)
+    let far = line.len().min(start + BRACKETED_WINDOW);
+    for open in memchr::memchr_iter(b'[', &line[window.min(far)..far]) {
+        let i = window + open + 1;
+        if let Some(p) = parse::parse_at(line, i, year).filter(|p| line.get(p.end) == Some(&b']')) {
+            return Some((i, p));
         }
     }
     keyed(line, &LOGFMT_KEYS, year, false)

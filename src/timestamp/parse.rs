@@ -83,19 +83,30 @@ impl Layout {
 /// `I1124 19:07:01.123456   12345 file.go:42]`: a level letter, month and
 /// day, the time to the microsecond, then the thread id (required, so that
 /// a word like `E1234` before a time is not taken for a header).
+///
+/// glog since 0.5 writes the year too (`I20200308 23:47:32.089828 ...`).
 fn klog(b: &[u8], i: usize, year: i32) -> Option<Parsed> {
-    if !matches!(b.get(i), Some(b'I' | b'W' | b'E' | b'F')) || !is(b, i + 5, b' ') {
+    if !matches!(b.get(i), Some(b'I' | b'W' | b'E' | b'F')) {
         return None;
     }
-    let (mo, d) = (num(b, i + 1, 2)?, num(b, i + 3, 2)?);
-    let (h, mi, s, e) = hms(b, i + 6, b':', false)?;
+    let (year, yearless, at) =
+        if is(b, i + 9, b' ') { (num(b, i + 1, 4)? as i32, false, i + 5) } else { (year, true, i + 1) };
+    if !is(b, at + 4, b' ') {
+        return None;
+    }
+    let (mo, d) = (num(b, at, 2)?, num(b, at + 2, 2)?);
+    let (h, mi, s, e) = hms(b, at + 5, b':', false)?;
     let (ns, e) = fraction(b, e, false);
     let spaces = b[e..].iter().take_while(|&&c| c == b' ').count();
     if spaces == 0 || !b.get(e + spaces).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let local = make(year, mo, d, h, mi, s, ns).or_else(|| make(year - 1, mo, d, h, mi, s, ns))?;
-    Some(Parsed { local, offset_s: None, yearless: true, layout: Layout::Klog, end: e })
+    let local = if yearless {
+        make(year, mo, d, h, mi, s, ns).or_else(|| make(year - 1, mo, d, h, mi, s, ns))?
+    } else {
+        make(year, mo, d, h, mi, s, ns)?
+    };
+    Some(Parsed { local, offset_s: None, yearless, layout: Layout::Klog, end: e })
 }
 
 /// What a parser read.
@@ -396,7 +407,8 @@ fn slash_forms(b: &[u8], i: usize) -> Option<Parsed> {
         return None;
     }
     let (h, mi, s, e) = hms(b, t + 1, b':', layout == Layout::Us)?;
-    let (ns, e) = fraction(b, e, false);
+    // a US time may give its milliseconds after a colon (`02:49:59:447 PM`)
+    let (ns, e) = fraction(b, e, layout == Layout::Us);
     let (h, e) = if layout == Layout::Us { am_pm(b, e, h)? } else { (h, e) };
     let (offset, end) = zone(b, e);
     done(make(y, mo, d, h, mi, s, ns)?, offset, layout, end)

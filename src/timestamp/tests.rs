@@ -68,6 +68,20 @@ fn table() {
         ("UTC", "1:M 24 Nov 2026 19:07:01.123 # x", "2026-11-24T19:07:01.123Z", Layout::DayMonYear),
         ("UTC", "24-Nov-2026 19:07:01.123 SEVERE [main] x", "2026-11-24T19:07:01.123Z", Layout::DayMonYear),
         ("UTC", "Tue, 24 Nov 2026 19:07:01 +0100 x", "2026-11-24T18:07:01Z", Layout::DayMonYear),
+        ("UTC", "I20261124 19:07:01.123456 400441 config.cc:27] x", "2026-11-24T19:07:01.123Z", Layout::Klog),
+        ("UTC", "amLog:11/24/2026 07:07:01:123 PM UTC: Thread[x]", "2026-11-24T19:07:01.123Z", Layout::Us),
+        (
+            "UTC",
+            "Thread-1950::INFO::2026-11-24 19:07:01,123::dispatcher::94::x",
+            "2026-11-24T19:07:01.123Z",
+            Layout::Iso,
+        ),
+        (
+            "UTC",
+            "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket [24/Nov/2026:19:07:01 +0000] 192.0.2.3",
+            "2026-11-24T19:07:01Z",
+            Layout::AccessLog,
+        ),
         ("UTC", "\u{feff}2026-11-24 19:07:01 x", "2026-11-24T19:07:01Z", Layout::Iso),
     ];
     for (zone, line, want, layout) in rows {

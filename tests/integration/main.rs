@@ -10,6 +10,7 @@ mod history;
 mod html;
 mod inputs;
 mod invariance;
+mod lnav;
 mod partial;
 mod patterns;
 mod post;
