@@ -272,8 +272,10 @@ pub fn stem(path: &Path) -> String {
     let mut parts: Vec<&str> = name.split('.').collect();
     while parts.len() > 1 {
         let last = parts[parts.len() - 1];
-        let is_suffix = matches!(last, "gz" | "log" | "txt" | "out" | "err" | "json" | "jsonl" | "ndjson")
-            || last.bytes().all(|b| b.is_ascii_digit());
+        let is_suffix = matches!(
+            last,
+            "gz" | "zst" | "bz2" | "xz" | "log" | "txt" | "out" | "err" | "json" | "jsonl" | "ndjson"
+        ) || last.bytes().all(|b| b.is_ascii_digit());
         if !is_suffix {
             break;
         }
@@ -287,7 +289,7 @@ pub fn stem(path: &Path) -> String {
 pub(crate) fn rotation_key(path: &Path) -> (PathBuf, String, std::cmp::Reverse<u64>, String) {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let trimmed = name.strip_suffix(".gz").unwrap_or(&name);
+    let trimmed = [".gz", ".zst", ".bz2", ".xz"].iter().find_map(|c| name.strip_suffix(c)).unwrap_or(&name);
     let (base, number) = match trimmed.rsplit_once('.') {
         Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
             (base.to_string(), n.parse::<u64>().unwrap_or(u64::MAX))
@@ -309,8 +311,8 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
     let mut buf = vec![0u8; SNIFF_LEN];
     let n = read_full(&mut file, &mut buf)?;
     let head = &buf[..n];
-    if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Sniff { kind: SourceKind::Gzip, nul_head: 0, nul_at: None });
+    if let Some(kind) = SourceKind::sniff_compression(head) {
+        return Ok(Sniff { kind, nul_head: 0, nul_at: None });
     }
     if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
         let big_endian = head[0] == 0xfe;

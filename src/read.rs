@@ -247,6 +247,24 @@ fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
+/// The bytes of a stream source as text: decompressed (every gzip member,
+/// zstd frame, bzip2 or xz stream, so that concatenated rotations read
+/// whole) or transcoded from UTF-16; anything else as it is.
+pub fn decoded<'a, R: std::io::BufRead + Send + 'a>(
+    kind: crate::source::SourceKind,
+    r: R,
+) -> std::io::Result<Box<dyn Read + Send + 'a>> {
+    use crate::source::SourceKind;
+    Ok(match kind {
+        SourceKind::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
+        SourceKind::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(r)?),
+        SourceKind::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(r)),
+        SourceKind::Xz => Box::new(xz2::bufread::XzDecoder::new_multi_decoder(r)),
+        SourceKind::Utf16 { big_endian } => Box::new(Utf16Reader::new(r, big_endian)),
+        SourceKind::Plain | SourceKind::Stdin => Box::new(r),
+    })
+}
+
 /// Transcodes UTF-16 (after its BOM) to UTF-8 as it is read; invalid
 /// sequences become U+FFFD.
 pub struct Utf16Reader<R> {

@@ -12,6 +12,12 @@ pub enum SourceKind {
     Plain,
     /// Gzip, recognised by its magic bytes; every member is inflated.
     Gzip,
+    /// Zstandard, by its magic bytes; every frame is decoded.
+    Zstd,
+    /// bzip2, by its magic bytes; every stream is decoded.
+    Bzip2,
+    /// xz, by its magic bytes; every stream is decoded.
+    Xz,
     /// Standard input, read as a stream.
     Stdin,
     /// UTF-16 with a byte-order mark, transcoded to UTF-8 as it is read.
@@ -19,6 +25,36 @@ pub enum SourceKind {
         /// True for big-endian.
         big_endian: bool,
     },
+}
+
+impl SourceKind {
+    /// The compression of the source's bytes, if any, by name
+    /// (`gzip`, `zstd`, `bzip2`, `xz`).
+    pub fn compression(self) -> Option<&'static str> {
+        match self {
+            SourceKind::Gzip => Some("gzip"),
+            SourceKind::Zstd => Some("zstd"),
+            SourceKind::Bzip2 => Some("bzip2"),
+            SourceKind::Xz => Some("xz"),
+            SourceKind::Plain | SourceKind::Stdin | SourceKind::Utf16 { .. } => None,
+        }
+    }
+
+    /// The compression that the head of a file (or stream) announces by
+    /// its magic bytes.
+    pub fn sniff_compression(head: &[u8]) -> Option<SourceKind> {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Some(SourceKind::Gzip)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(SourceKind::Zstd)
+        } else if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+            Some(SourceKind::Bzip2)
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(SourceKind::Xz)
+        } else {
+            None
+        }
+    }
 }
 
 /// One input to scan.
@@ -34,7 +70,7 @@ pub struct Source {
     pub display: String,
     /// How to read it.
     pub kind: SourceKind,
-    /// Size on disk when discovered (compressed size for gzip).
+    /// Size on disk when discovered (compressed size for compressed files).
     pub len: u64,
     /// Seconds since the epoch of the last modification (the year of
     /// yearless syslog times comes from it), if known.

@@ -33,14 +33,13 @@ pub fn read_lines_at(sources: &[Source], wanted: &[(u32, u64)]) -> BTreeMap<(u32
                     out.insert((sid, off), evidence_text(trim_cr(&line[..end])));
                 }
             }
-            SourceKind::Gzip | SourceKind::Utf16 { .. } => {
+            SourceKind::Gzip
+            | SourceKind::Zstd
+            | SourceKind::Bzip2
+            | SourceKind::Xz
+            | SourceKind::Utf16 { .. } => {
                 use std::io::BufRead;
-                let f = std::io::BufReader::new(file);
-                let reader: Box<dyn std::io::Read> = match source.kind {
-                    SourceKind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
-                    SourceKind::Utf16 { big_endian } => Box::new(read::Utf16Reader::new(f, big_endian)),
-                    _ => Box::new(f),
-                };
+                let Ok(reader) = read::decoded(source.kind, std::io::BufReader::new(file)) else { continue };
                 let mut reader = std::io::BufReader::new(reader);
                 let (mut pos, mut line) = (0u64, Vec::new());
                 let mut next = offsets.into_iter().peekable();

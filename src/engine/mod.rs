@@ -425,16 +425,27 @@ reason: format!(
             TaskResult { source: source.id, order: (source.id, 0), blocks: Vec::new(), warnings: Vec::new() };
         let mut det = self.detector(source);
         let reader: Box<dyn std::io::Read> = match source.kind {
-            SourceKind::Stdin => Box::new(std::io::stdin().lock()),
-            _ => match source.open_same() {
-                Ok(f) => {
-                    let f = std::io::BufReader::with_capacity(256 * 1024, f);
-                    match source.kind {
-                        SourceKind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
-                        SourceKind::Utf16 { big_endian } => Box::new(read::Utf16Reader::new(f, big_endian)),
-                        _ => Box::new(f),
+            SourceKind::Stdin => {
+                // a compressed stream piped in is read by its magic bytes
+                use std::io::BufRead;
+                let mut input = std::io::BufReader::with_capacity(256 * 1024, std::io::stdin());
+                let kind = input.fill_buf().ok().and_then(SourceKind::sniff_compression);
+                match read::decoded(kind.unwrap_or(SourceKind::Stdin), input) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.warnings.push(open_failed(source, &e));
+                        return out;
                     }
                 }
+            }
+            _ => match source.open_same() {
+                Ok(f) => match read::decoded(source.kind, std::io::BufReader::with_capacity(256 * 1024, f)) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.warnings.push(open_failed(source, &e));
+                        return out;
+                    }
+                },
                 Err(e) => {
                     out.warnings.push(open_failed(source, &e));
                     return out;
@@ -446,7 +457,8 @@ reason: format!(
             blocks.push(self.scan_block(source, buf, owned, offset, &mut det, w));
         });
         if let Err((at, e)) = result {
-            let what = if source.kind == SourceKind::Gzip { "gzip data" } else { "stream" };
+            let what =
+                source.kind.compression().map_or_else(|| "stream".to_string(), |c| format!("{c} data"));
             out.warnings.push(Warning {
                 file: source.display.clone(),
                 kind: WarningKind::DecodeError,

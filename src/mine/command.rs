@@ -105,7 +105,8 @@ fn for_blocks(
     })
 }
 
-/// An input, gzip decoded (every member) when it starts with gzip's magic.
+/// An input, decompressed when its head announces gzip, zstd, bzip2 or
+/// xz.
 fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
     use anyhow::Context;
     use std::io::BufRead;
@@ -116,23 +117,26 @@ fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
         Box::new(std::io::BufReader::with_capacity(1 << 16, f))
     };
     let head = r.fill_buf().with_context(|| format!("{}: cannot read", p.display()))?;
-    if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Box::new(GzipInput { path: p.clone(), inner: flate2::bufread::MultiGzDecoder::new(r) }));
+    if let Some(kind) = crate::source::SourceKind::sniff_compression(head) {
+        let codec = kind.compression().unwrap_or("compressed");
+        let inner = crate::read::decoded(kind, r).with_context(|| format!("{}: {codec}", p.display()))?;
+        return Ok(Box::new(Decompressed { path: p.clone(), codec, inner }));
     }
     Ok(Box::new(r))
 }
 
-/// A gzip stream whose errors name the file.
-struct GzipInput<R: std::io::BufRead> {
+/// A compressed stream whose errors name the file and the codec.
+struct Decompressed {
     path: PathBuf,
-    inner: flate2::bufread::MultiGzDecoder<R>,
+    codec: &'static str,
+    inner: Box<dyn Read + Send>,
 }
 
-impl<R: std::io::BufRead> Read for GzipInput<R> {
+impl Read for Decompressed {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.inner
-            .read(buf)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: gzip: {e}", self.path.display())))
+        self.inner.read(buf).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("{}: {}: {e}", self.path.display(), self.codec))
+        })
     }
 }
 

@@ -289,3 +289,90 @@ fn file_truncated_during_the_scan() {
         assert!(w.reason.contains("changed during the scan: it ended at byte 0,"), "{w:?}");
     }
 }
+
+/// A codec's name, its file suffix and its compressor.
+type Codec = (&'static str, &'static str, fn(&[u8]) -> Vec<u8>);
+
+/// The codecs besides gzip, each as its own writer makes it.
+fn compressors() -> Vec<Codec> {
+    fn zst(b: &[u8]) -> Vec<u8> {
+        zstd::stream::encode_all(b, 3).unwrap()
+    }
+    fn bz2(b: &[u8]) -> Vec<u8> {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        std::io::Write::write_all(&mut e, b).unwrap();
+        e.finish().unwrap()
+    }
+    fn xz(b: &[u8]) -> Vec<u8> {
+        let mut e = xz2::write::XzEncoder::new(Vec::new(), 1);
+        std::io::Write::write_all(&mut e, b).unwrap();
+        e.finish().unwrap()
+    }
+    vec![("zstd", "zst", zst), ("bzip2", "bz2", bz2), ("xz", "xz", xz)]
+}
+
+#[test]
+fn zstd_bzip2_and_xz_are_read_by_content_whole_and_through_stdin() {
+    for (codec, ext, compress) in compressors() {
+        let dir = Dir::new();
+        // two streams back to back (a rotation appended to another), a
+        // file named for the codec and one whose name says nothing
+        let mut bytes = compress(format!("{OK}{HIT}").as_bytes());
+        bytes.extend(compress(format!("{OK}{HIT}{HIT}").as_bytes()));
+        dir.write(&format!("logs/app.log.2.{ext}"), &bytes);
+        dir.write("logs/no-extension", compress(HIT.as_bytes()));
+        let (s, out) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+        assert_eq!(s.stats.lines, 5 + 1, "{codec}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(auth_count(&s), 4, "{codec}");
+        assert!(s.warnings.is_empty(), "{codec}: {:?}", s.warnings);
+        // a rotation named alone takes its system from its name, past the
+        // codec's suffix
+        let (s, _) = scan_json(&[dir.join(&format!("logs/app.log.2.{ext}")).to_str().unwrap()]);
+        assert_eq!(s.systems[0].name, "app", "{codec}");
+
+        let child = bin()
+            .args(["scan", "--format", "json", "--quiet", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut child = child;
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), &bytes).unwrap();
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        let s: crate::contract::Summary = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(auth_count(&s), 3, "{codec} through stdin");
+    }
+}
+
+#[test]
+fn truncated_zstd_bzip2_and_xz_keep_what_was_read_and_say_so() {
+    // lines that differ, so that the compressed data holds many blocks
+    // and a cut leaves whole ones before it
+    let mut text = String::new();
+    for i in 0..20000u64 {
+        text.push_str(&format!(
+            "2026-11-24T10:00:00Z INFO ok request {} took {} ms\n",
+            i * 7919 % 100_003,
+            i % 997
+        ));
+        text.push_str(HIT);
+    }
+    for (codec, ext, compress) in compressors() {
+        let dir = Dir::new();
+        let full = compress(text.as_bytes());
+        dir.write(&format!("logs/cut.log.{ext}"), &full[..full.len() * 6 / 10]);
+        let (s, out) = scan_json(&[dir.join("logs").to_str().unwrap()]);
+        assert!(code(&out) == 0 || code(&out) == 1, "{codec}");
+        assert!(auth_count(&s) > 0, "{codec}: the lines before the cut are kept");
+        assert_eq!(s.warnings.len(), 1, "{codec}: {:?}", s.warnings);
+        assert!(
+            s.warnings[0].file.ends_with(&format!("cut.log.{ext}")) && s.warnings[0].reason.contains(codec),
+            "{codec}: {:?}",
+            s.warnings
+        );
+        let out =
+            run(&["scan", "--quiet", "--strict", "--format", "json", dir.join("logs").to_str().unwrap()]);
+        assert_eq!(code(&out), 2, "{codec}: a partial input fails --strict");
+    }
+}
