@@ -43,6 +43,8 @@ const SNIFF_LEN: usize = 8 * 1024;
 
 struct Found {
     system: String,
+    /// The system was named with `--system`: an archive's members keep it.
+    explicit: bool,
     path: PathBuf,
     display: String,
     named: bool,
@@ -99,6 +101,10 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
                 continue;
             }
         };
+        if let Some(archive) = sniff.archive {
+            add_members(&f, &meta, archive, &mut sources, &mut out.skipped);
+            continue;
+        }
         if let Some(offset) = sniff.nul_at {
             if !f.named {
                 out.skipped.push(skip(&f.display, format!("binary (NUL byte at offset {offset})")));
@@ -120,7 +126,14 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
             },
         ));
     }
-    sources.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| rotation_key(&a.1.path).cmp(&rotation_key(&b.1.path))));
+    // members sort by their path inside the archive, as files in a folder
+    let logical = |s: &Source| match s.kind {
+        SourceKind::Member { .. } => PathBuf::from(&s.display),
+        _ => s.path.clone(),
+    };
+    sources.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| rotation_key(&logical(&a.1)).cmp(&rotation_key(&logical(&b.1))))
+    });
     for (system, mut source) in sources {
         let sys = match out.systems.iter().position(|s| *s == system) {
             Some(i) => i,
@@ -177,6 +190,7 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
     if path.as_os_str() == "-" {
         found.push(Found {
             system: input.system.clone().unwrap_or_else(|| "stdin".into()),
+            explicit: input.system.is_some(),
             path: path.clone(),
             display: "<stdin>".into(),
             named: true,
@@ -201,6 +215,7 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
     if !meta.is_dir() {
         found.push(Found {
             system: input.system.clone().unwrap_or_else(|| stem(path)),
+            explicit: input.system.is_some(),
             path: path.clone(),
             display: display_root,
             named: true,
@@ -241,6 +256,7 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
         };
         found.push(Found {
             system,
+            explicit: input.system.is_some(),
             path: entry.path().to_path_buf(),
             display: entry.path().display().to_string(),
             named: false,
@@ -274,7 +290,19 @@ pub fn stem(path: &Path) -> String {
         let last = parts[parts.len() - 1];
         let is_suffix = matches!(
             last,
-            "gz" | "zst" | "bz2" | "xz" | "log" | "txt" | "out" | "err" | "json" | "jsonl" | "ndjson"
+            "gz" | "zst"
+                | "bz2"
+                | "xz"
+                | "tar"
+                | "tgz"
+                | "zip"
+                | "log"
+                | "txt"
+                | "out"
+                | "err"
+                | "json"
+                | "jsonl"
+                | "ndjson"
         ) || last.bytes().all(|b| b.is_ascii_digit());
         if !is_suffix {
             break;
@@ -303,6 +331,74 @@ struct Sniff {
     kind: SourceKind,
     nul_head: u64,
     nul_at: Option<u64>,
+    /// The file is an archive (a support bundle) of this kind.
+    archive: Option<crate::archive::ArchiveKind>,
+}
+
+/// The text members of an archive, as sources: one system per top folder
+/// inside it (past one folder that holds everything), as for a folder of
+/// folders; members at the top, or all of them when there are no folders,
+/// take the archive's system. Binary members are skipped and listed.
+fn add_members(
+    f: &Found,
+    meta: &std::fs::Metadata,
+    archive: crate::archive::ArchiveKind,
+    sources: &mut Vec<(String, Source)>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let (members, ended) = match crate::source::open_regular(&f.path) {
+        Ok((file, _)) => crate::archive::members(file, archive),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    if let Some(e) = ended {
+        let reason = match members.len() {
+            0 => format!("unreadable {} archive: {e}", archive.name()),
+            n => format!(
+                "{} archive unreadable after its first {n} members: {e}; those are read",
+                archive.name()
+            ),
+        };
+        skipped.push(skip(&f.display, reason));
+    }
+    let common = common_folder(members.iter().map(|m| m.name.as_str()));
+    let has_folders = members.iter().any(|m| m.name[common.len()..].contains('/'));
+    for m in members {
+        let display = format!("{}/{}", f.display, m.name);
+        if let Some(offset) = m.nul_at {
+            skipped.push(skip(&display, format!("binary (NUL byte at offset {offset})")));
+            continue;
+        }
+        let rel = &m.name[common.len()..];
+        let system = match rel.split_once('/') {
+            _ if f.explicit || !has_folders => f.system.clone(),
+            Some((top, _)) => top.to_string(),
+            None => stem(Path::new(rel)),
+        };
+        let source = Source {
+            id: 0,
+            system: 0,
+            path: f.path.clone(),
+            display,
+            kind: SourceKind::Member { archive, index: m.index },
+            len: m.size,
+            mtime: m.mtime.or(Some(meta.mtime())),
+            nul_head: 0,
+            identity: Some(crate::source::FileIdentity { dev: meta.dev(), ino: meta.ino() }),
+        };
+        sources.push((system, source));
+    }
+}
+
+/// The folder (with its trailing `/`) that every name is in, or "" .
+fn common_folder<'a>(mut names: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = names.next() else { return String::new() };
+    let Some((top, _)) = first.split_once('/') else { return String::new() };
+    let prefix = format!("{top}/");
+    if names.all(|n| n.starts_with(&prefix)) {
+        prefix
+    } else {
+        String::new()
+    }
 }
 
 /// Reads the head of a file to tell its kind.
@@ -312,11 +408,20 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
     let n = read_full(&mut file, &mut buf)?;
     let head = &buf[..n];
     if let Some(kind) = SourceKind::sniff_compression(head) {
-        return Ok(Sniff { kind, nul_head: 0, nul_at: None });
+        let archive = crate::archive::sniff(&file, head, kind);
+        return Ok(Sniff { kind, nul_head: 0, nul_at: None, archive });
     }
     if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
         let big_endian = head[0] == 0xfe;
-        return Ok(Sniff { kind: SourceKind::Utf16 { big_endian }, nul_head: 0, nul_at: None });
+        return Ok(Sniff {
+            kind: SourceKind::Utf16 { big_endian },
+            nul_head: 0,
+            nul_at: None,
+            archive: None,
+        });
+    }
+    if let Some(archive) = crate::archive::sniff(&file, head, SourceKind::Plain) {
+        return Ok(Sniff { kind: SourceKind::Plain, nul_head: 0, nul_at: None, archive: Some(archive) });
     }
     // A leading run of NULs is a copytruncate hole, not binary content:
     // measure it (it may be far longer than the sniff) and look past it.
@@ -339,7 +444,7 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
         // starts with a NUL is not a copytruncate hole.
         nul_at = Some(0);
     }
-    Ok(Sniff { kind: SourceKind::Plain, nul_head, nul_at })
+    Ok(Sniff { kind: SourceKind::Plain, nul_head, nul_at, archive: None })
 }
 
 /// More than one byte in ten is a control character other than tab, line

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod catalog;
 pub mod config;
 pub mod correlate;

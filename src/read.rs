@@ -247,22 +247,39 @@ fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
+/// The decoder of a stream source's kind around `$r`, boxed as `$boxed`
+/// (written once for the two boxes below).
+macro_rules! decoder {
+    ($kind:expr, $r:expr, $boxed:ty) => {{
+        use crate::source::SourceKind;
+        let b: $boxed = match $kind {
+            SourceKind::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new($r)),
+            SourceKind::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer($r)?),
+            SourceKind::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new($r)),
+            SourceKind::Xz => Box::new(xz2::bufread::XzDecoder::new_multi_decoder($r)),
+            SourceKind::Utf16 { big_endian } => Box::new(Utf16Reader::new($r, big_endian)),
+            SourceKind::Plain | SourceKind::Stdin | SourceKind::Member { .. } => Box::new($r),
+        };
+        Ok(b)
+    }};
+}
+
 /// The bytes of a stream source as text: decompressed (every gzip member,
 /// zstd frame, bzip2 or xz stream, so that concatenated rotations read
 /// whole) or transcoded from UTF-16; anything else as it is.
-pub fn decoded<'a, R: std::io::BufRead + Send + 'a>(
+pub fn decoded<'a, R: std::io::BufRead + 'a>(
+    kind: crate::source::SourceKind,
+    r: R,
+) -> std::io::Result<Box<dyn Read + 'a>> {
+    decoder!(kind, r, Box<dyn Read + 'a>)
+}
+
+/// [`decoded`], for a reader that is sent to another thread.
+pub fn decoded_send<'a, R: std::io::BufRead + Send + 'a>(
     kind: crate::source::SourceKind,
     r: R,
 ) -> std::io::Result<Box<dyn Read + Send + 'a>> {
-    use crate::source::SourceKind;
-    Ok(match kind {
-        SourceKind::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
-        SourceKind::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(r)?),
-        SourceKind::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(r)),
-        SourceKind::Xz => Box::new(xz2::bufread::XzDecoder::new_multi_decoder(r)),
-        SourceKind::Utf16 { big_endian } => Box::new(Utf16Reader::new(r, big_endian)),
-        SourceKind::Plain | SourceKind::Stdin => Box::new(r),
-    })
+    decoder!(kind, r, Box<dyn Read + Send + 'a>)
 }
 
 /// Transcodes UTF-16 (after its BOM) to UTF-8 as it is read; invalid

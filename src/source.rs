@@ -25,6 +25,14 @@ pub enum SourceKind {
         /// True for big-endian.
         big_endian: bool,
     },
+    /// A file inside an archive (`crate::archive`): `path` is the archive;
+    /// the members of one archive are read in one pass.
+    Member {
+        /// The archive's kind.
+        archive: crate::archive::ArchiveKind,
+        /// The member's position among the archive's entries.
+        index: u32,
+    },
 }
 
 impl SourceKind {
@@ -36,8 +44,16 @@ impl SourceKind {
             SourceKind::Zstd => Some("zstd"),
             SourceKind::Bzip2 => Some("bzip2"),
             SourceKind::Xz => Some("xz"),
-            SourceKind::Plain | SourceKind::Stdin | SourceKind::Utf16 { .. } => None,
+            SourceKind::Plain | SourceKind::Stdin | SourceKind::Utf16 { .. } | SourceKind::Member { .. } => {
+                None
+            }
         }
+    }
+
+    /// Whether its bytes cannot be read again after the scan (a stream, or
+    /// an archive's member), so evidence text is kept as it is scanned.
+    pub fn read_once(self) -> bool {
+        matches!(self, SourceKind::Stdin | SourceKind::Member { .. })
     }
 
     /// The compression that the head of a file (or stream) announces by

@@ -109,7 +109,7 @@ impl Ctx<'_> {
             // Evidence is read again at report time for the few events shown;
             // only a stream that cannot be read twice (or a partial) keeps
             // it now.
-            let keep = source.kind == SourceKind::Stdin || self.evidence == EvidenceText::Keep;
+            let keep = source.kind.read_once() || self.evidence == EvidenceText::Keep;
             let text = keep.then(|| {
                 let mut text = evidence_text(head);
                 if back_lines > 0 {

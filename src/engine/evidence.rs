@@ -60,7 +60,7 @@ pub fn read_lines_at(sources: &[Source], wanted: &[(u32, u64)]) -> BTreeMap<(u32
                     }
                 }
             }
-            SourceKind::Stdin => {}
+            SourceKind::Stdin | SourceKind::Member { .. } => {}
         }
     }
     out

@@ -155,6 +155,7 @@ pub fn scan(
     // so open files never outnumber the workers, whatever the number of
     // sources (a folder of thousands of logs under a limit of 1024).
     let mut tasks: Vec<Task> = Vec::new();
+    let mut archives: std::collections::HashMap<&std::path::Path, usize> = std::collections::HashMap::new();
     let warnings = Vec::new();
     for s in sources {
         match s.kind {
@@ -163,11 +164,23 @@ pub fn scan(
                     tasks.push(Task::Range(b));
                 }
             }
+            // the members of one archive are one task: one pass over it
+            SourceKind::Member { .. } => match archives.get(s.path.as_path()) {
+                Some(&t) => {
+                    if let Task::Archive(ids) = &mut tasks[t] {
+                        ids.push(s.id);
+                    }
+                }
+                None => {
+                    archives.insert(s.path.as_path(), tasks.len());
+                    tasks.push(Task::Archive(vec![s.id]));
+                }
+            },
             _ => tasks.push(Task::Stream(s.id)),
         }
     }
     // Streams first: they are long, sequential tasks.
-    tasks.sort_by_key(|t| !matches!(t, Task::Stream(_)));
+    tasks.sort_by_key(|t| matches!(t, Task::Range(_)));
     let total: u64 = sources.iter().filter(|s| s.kind == SourceKind::Plain).map(|s| s.len).sum();
     let ctx = Ctx { sources, matcher, zones, block_size, evidence, progress };
     let results = ctx.run_all(&tasks, total);
@@ -249,6 +262,19 @@ pub fn scan_span(
 enum Task {
     Range(RangeBlock),
     Stream(u32),
+    /// The member sources of one archive, in the archive's order.
+    Archive(Vec<u32>),
+}
+
+impl Task {
+    /// The source it reads first, and the order of its first result.
+    fn first(&self) -> (u32, u32) {
+        match self {
+            Task::Range(b) => (b.source, b.index),
+            Task::Stream(id) => (*id, 0),
+            Task::Archive(ids) => (ids[0], 0),
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -315,9 +341,10 @@ impl Ctx<'_> {
     /// Runs every task on the pool, with the progress bar over `total` bytes.
     fn run_all(&self, tasks: &[Task], total: u64) -> Vec<TaskResult> {
         self.progress.start(total);
-        let results = tasks.par_iter().map_init(Worker::default, |w, t| self.run_isolated(t, w)).collect();
+        let results: Vec<Vec<TaskResult>> =
+            tasks.par_iter().map_init(Worker::default, |w, t| self.run_isolated(t, w)).collect();
         self.progress.finish();
-        results
+        results.into_iter().flatten().collect()
     }
 
     fn detector(&self, source: &Source) -> Detector {
@@ -327,21 +354,18 @@ impl Ctx<'_> {
     /// Runs a task; a panic in it (a bug, or a file system that breaks a
     /// promise of `read`) is that file's failure, named in a warning, and
     /// the other files' results stand.
-    fn run_isolated(&self, task: &Task, w: &mut Worker) -> TaskResult {
+    fn run_isolated(&self, task: &Task, w: &mut Worker) -> Vec<TaskResult> {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(task, w)));
         outcome.unwrap_or_else(|panic| {
             *w = Worker::default(); // its buffers may be half-written
-            let (id, index) = match task {
-                Task::Range(b) => (b.source, b.index),
-                Task::Stream(id) => (*id, 0),
-            };
+            let (id, index) = task.first();
             let source = &self.sources[id as usize];
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            TaskResult {
+            vec![TaskResult {
                 source: id,
                 order: (id, index),
                 blocks: Vec::new(),
@@ -352,24 +376,76 @@ impl Ctx<'_> {
                         "internal error while reading block {index} ({what}); that part was not scanned"
                     ),
                 }],
-            }
+            }]
         })
     }
 
-    fn run(&self, task: &Task, w: &mut Worker) -> TaskResult {
+    fn run(&self, task: &Task, w: &mut Worker) -> Vec<TaskResult> {
         if let Some(name) = failpoint() {
-            let id = match task {
-                Task::Range(b) => b.source,
-                Task::Stream(id) => *id,
-            };
-            if self.sources[id as usize].display.ends_with(name) {
+            if self.sources[task.first().0 as usize].display.ends_with(name) {
                 panic!("failpoint FAULTLINE_FAILPOINT_PANIC={name}");
             }
         }
         match task {
-            Task::Range(b) => self.run_range(b, w),
-            Task::Stream(id) => self.run_stream(&self.sources[*id as usize], w),
+            Task::Range(b) => vec![self.run_range(b, w)],
+            Task::Stream(id) => vec![self.run_stream(&self.sources[*id as usize], w)],
+            Task::Archive(ids) => self.run_archive(ids, w),
         }
+    }
+
+    /// Reads the members `ids` of one archive in one pass; a member the
+    /// pass did not reach (the archive ended or broke first) gets a warning.
+    fn run_archive(&self, ids: &[u32], w: &mut Worker) -> Vec<TaskResult> {
+        let first = &self.sources[ids[0] as usize];
+        let SourceKind::Member { archive, .. } = first.kind else { return Vec::new() };
+        let index_of = |id: u32| match self.sources[id as usize].kind {
+            SourceKind::Member { index, .. } => index,
+            _ => u32::MAX,
+        };
+        let mut results: Vec<TaskResult> = ids
+            .iter()
+            .map(|&id| TaskResult { source: id, order: (id, 0), blocks: Vec::new(), warnings: Vec::new() })
+            .collect();
+        let mut reached = vec![false; ids.len()];
+        let wanted: Vec<u32> = ids.iter().map(|&id| index_of(id)).collect();
+        let outcome = first.open_same().and_then(|file| {
+            crate::archive::for_each_member(file, archive, &wanted, &mut |index, text| {
+                let Some(k) = wanted.iter().position(|&i| i == index) else { return };
+                reached[k] = true;
+                let source = &self.sources[ids[k] as usize];
+                let mut det = self.detector(source);
+                let mut blocks = Vec::new();
+                let result = read::for_each_stream_block(text, self.block_size, |buf, owned, offset| {
+                    blocks.push(self.scan_block(source, buf, owned, offset, &mut det, w));
+                });
+                if let Err((at, e)) = result {
+                    results[k].warnings.push(Warning {
+                        file: source.display.clone(),
+                        kind: WarningKind::DecodeError,
+                        reason: format!(
+                            "unreadable in its {} archive after {at} bytes: {e}; the lines before are kept",
+                            archive.name()
+                        ),
+                    });
+                }
+                results[k].blocks = blocks;
+            })
+        });
+        let why = match outcome {
+            Ok(()) => "the archive has no such member any more".to_string(),
+            Err(e) => format!("the {} archive is unreadable before it: {e}", archive.name()),
+        };
+        for (k, r) in results.iter_mut().enumerate() {
+            if !reached[k] {
+                r.warnings.push(Warning {
+                    file: self.sources[ids[k] as usize].display.clone(),
+                    kind: WarningKind::DecodeError,
+                    reason: format!("not read: {why}"),
+                });
+            }
+        }
+        self.progress.advance(first.len);
+        results
     }
 
     fn run_range(&self, block: &RangeBlock, w: &mut Worker) -> TaskResult {

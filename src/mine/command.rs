@@ -119,7 +119,8 @@ fn open(p: &PathBuf) -> anyhow::Result<Box<dyn Read + Send>> {
     let head = r.fill_buf().with_context(|| format!("{}: cannot read", p.display()))?;
     if let Some(kind) = crate::source::SourceKind::sniff_compression(head) {
         let codec = kind.compression().unwrap_or("compressed");
-        let inner = crate::read::decoded(kind, r).with_context(|| format!("{}: {codec}", p.display()))?;
+        let inner =
+            crate::read::decoded_send(kind, r).with_context(|| format!("{}: {codec}", p.display()))?;
         return Ok(Box::new(Decompressed { path: p.clone(), codec, inner }));
     }
     Ok(Box::new(r))

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod archives;
 mod contract;
 mod formats;
 mod gen;
