@@ -202,10 +202,7 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
         Ok(m) => m,
         Err(e) => {
             let reason = match std::fs::symlink_metadata(path) {
-                Ok(l) if l.file_type().is_symlink() => {
-                    let target = std::fs::read_link(path).unwrap_or_default();
-                    format!("broken symlink -> {}", target.display())
-                }
+                Ok(l) if l.file_type().is_symlink() => broken_link_reason(Some(path), &e),
                 _ => io_reason(&e),
             };
             skipped.push(skip(&display_root, reason));
@@ -267,9 +264,16 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
 fn broken_link_reason(path: Option<&Path>, io: &std::io::Error) -> String {
     if let Some(p) = path {
         if let Ok(l) = std::fs::symlink_metadata(p) {
-            if l.file_type().is_symlink() && std::fs::metadata(p).is_err() {
-                let target = std::fs::read_link(p).unwrap_or_default();
-                return format!("broken symlink -> {}", target.display());
+            if l.file_type().is_symlink() {
+                if let Err(e) = std::fs::metadata(p) {
+                    let target = std::fs::read_link(p).unwrap_or_default();
+                    // a link to itself, or a cycle of links, is a loop
+                    return if e.raw_os_error() == Some(libc::ELOOP) {
+                        format!("symlink loop -> {}", target.display())
+                    } else {
+                        format!("broken symlink -> {}", target.display())
+                    };
+                }
             }
         }
     }

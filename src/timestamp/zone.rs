@@ -31,6 +31,16 @@ pub struct ReadZone {
     pub stated: bool,
 }
 
+/// Whether a `TZ` value names a zone: an IANA name (`Europe/Paris`,
+/// `:Europe/Paris`), a file path, or a POSIX rule (`CET-1CEST`, `UTC0`,
+/// which carry an offset's digits).
+fn known_tz(tz: &str) -> bool {
+    let name = tz.strip_prefix(':').unwrap_or(tz);
+    name.parse::<chrono_tz::Tz>().is_ok()
+        || name.starts_with('/') && std::path::Path::new(name).is_file()
+        || name.bytes().any(|b| b.is_ascii_digit())
+}
+
 impl Zone {
     /// Parses `UTC`, `local` or an IANA name (`Europe/Paris`).
     pub fn parse(name: &str) -> Result<Zone, String> {
@@ -48,7 +58,10 @@ impl Zone {
         match self {
             Zone::Utc => "UTC".into(),
             Zone::Local => match std::env::var("TZ") {
-                Ok(tz) if !tz.is_empty() => format!("local ({tz})"),
+                Ok(tz) if tz.is_empty() => "local".into(),
+                Ok(tz) if known_tz(&tz) => format!("local ({tz})"),
+                // the C library reads a TZ it does not know as UTC
+                Ok(tz) => format!("UTC (TZ={tz} is not a known zone)"),
                 _ => "local".into(),
             },
             Zone::Named(tz) => tz.name().to_string(),

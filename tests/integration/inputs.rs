@@ -195,9 +195,31 @@ fn symlink_loops_end_and_files_count_once() {
     std::os::unix::fs::symlink(dir.join("logs"), dir.join("logs/a/up")).unwrap();
     std::os::unix::fs::symlink(dir.join("logs/a/app.log"), dir.join("logs/a/alias.log")).unwrap();
     std::fs::hard_link(dir.join("logs/a/app.log"), dir.join("logs/a/hard.log")).unwrap();
+    // a link to itself is a loop too, not a broken link
+    std::os::unix::fs::symlink("self.log", dir.join("logs/a/self.log")).unwrap();
     let (s, _) = scan_json(&[dir.join("logs").to_str().unwrap()]);
     assert_eq!(auth_count(&s), 1, "one file through three paths counts once");
     assert!(s.skipped.iter().any(|k| k.reason.contains("symlink loop")), "{:?}", s.skipped);
+    let own = s.skipped.iter().find(|k| k.file.ends_with("self.log")).expect("the self link is listed");
+    assert!(own.reason.starts_with("symlink loop"), "{own:?}");
+}
+
+#[test]
+fn an_unknown_tz_is_said_to_be_read_as_utc() {
+    // the C library reads a TZ it does not know as UTC: the report must
+    // say UTC, not the bad name as if it were a zone
+    let dir = Dir::new();
+    let path =
+        dir.write("app.log", "2026-11-24 10:00:00 INFO a\n2026-11-24 10:00:01 ERROR Connection refused\n");
+    let out = bin()
+        .env("TZ", "Bogus/Zone")
+        .args(["scan", "--format", "json", "--quiet", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let zone = raw["systems"][0]["assumed_timezone"].as_str().unwrap_or_default().to_string();
+    assert!(zone.starts_with("UTC") && zone.contains("Bogus/Zone"), "{zone}");
+    assert_eq!(raw["signatures"][0]["first_seen"], "2026-11-24T10:00:01.000Z");
 }
 
 #[test]
