@@ -448,7 +448,11 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
         // starts with a NUL is not a copytruncate hole.
         nul_at = Some(0);
     }
-    Ok(Sniff { kind: SourceKind::Plain, nul_head, nul_at, archive: None })
+    // lines that end in a lone CR: CRs in the head and no LF at all
+    let lone_cr =
+        nul_head == 0 && memchr::memchr(b'\n', &rest).is_none() && memchr::memchr(b'\r', &rest).is_some();
+    let kind = if lone_cr && nul_at.is_none() { SourceKind::LoneCr } else { SourceKind::Plain };
+    Ok(Sniff { kind, nul_head, nul_at, archive: None })
 }
 
 /// More than one byte in ten is a control character other than tab, line

@@ -258,6 +258,7 @@ macro_rules! decoder {
             SourceKind::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new($r)),
             SourceKind::Xz => Box::new(xz2::bufread::XzDecoder::new_multi_decoder($r)),
             SourceKind::Utf16 { big_endian } => Box::new(Utf16Reader::new($r, big_endian)),
+            SourceKind::LoneCr => Box::new(LoneCrReader($r)),
             SourceKind::Plain | SourceKind::Stdin | SourceKind::Member { .. } => Box::new($r),
         };
         Ok(b)
@@ -357,6 +358,21 @@ impl<R: Read> Read for Utf16Reader<R> {
         let n = buf.len().min(self.out.len() - self.out_pos);
         buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
         self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Text whose lines end in a lone CR, read with each CR as an LF.
+pub struct LoneCrReader<R>(pub R);
+
+impl<R: Read> Read for LoneCrReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
         Ok(n)
     }
 }

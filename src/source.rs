@@ -25,6 +25,9 @@ pub enum SourceKind {
         /// True for big-endian.
         big_endian: bool,
     },
+    /// Text whose lines end in a lone carriage return (classic Mac OS,
+    /// some serial consoles): read as a stream with each CR as a line end.
+    LoneCr,
     /// A file inside an archive (`crate::archive`): `path` is the archive;
     /// the members of one archive are read in one pass.
     Member {
@@ -44,9 +47,11 @@ impl SourceKind {
             SourceKind::Zstd => Some("zstd"),
             SourceKind::Bzip2 => Some("bzip2"),
             SourceKind::Xz => Some("xz"),
-            SourceKind::Plain | SourceKind::Stdin | SourceKind::Utf16 { .. } | SourceKind::Member { .. } => {
-                None
-            }
+            SourceKind::Plain
+            | SourceKind::Stdin
+            | SourceKind::Utf16 { .. }
+            | SourceKind::LoneCr
+            | SourceKind::Member { .. } => None,
         }
     }
 
@@ -181,6 +186,8 @@ pub enum WarningKind {
     /// Some of its lines are dated far from all the others (months away,
     /// or in the future): kept out of the window and the ranking.
     TimeOutlier,
+    /// It holds no bytes at all: read in full, and nothing was there.
+    Empty,
 }
 
 impl WarningKind {

@@ -37,7 +37,8 @@ pub fn read_lines_at(sources: &[Source], wanted: &[(u32, u64)]) -> BTreeMap<(u32
             | SourceKind::Zstd
             | SourceKind::Bzip2
             | SourceKind::Xz
-            | SourceKind::Utf16 { .. } => {
+            | SourceKind::Utf16 { .. }
+            | SourceKind::LoneCr => {
                 use std::io::BufRead;
                 let Ok(reader) = read::decoded(source.kind, std::io::BufReader::new(file)) else { continue };
                 let mut reader = std::io::BufReader::new(reader);

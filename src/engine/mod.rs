@@ -156,8 +156,16 @@ pub fn scan(
     // sources (a folder of thousands of logs under a limit of 1024).
     let mut tasks: Vec<Task> = Vec::new();
     let mut archives: std::collections::HashMap<&std::path::Path, usize> = std::collections::HashMap::new();
-    let warnings = Vec::new();
+    let mut warnings = Vec::new();
     for s in sources {
+        // an empty file is read in full at once; it is said, not silent
+        if s.len == 0 && matches!(s.kind, SourceKind::Plain | SourceKind::Member { .. }) {
+            warnings.push(Warning {
+                file: s.display.clone(),
+                kind: WarningKind::Empty,
+                reason: "empty: no lines to read".into(),
+            });
+        }
         match s.kind {
             SourceKind::Plain => {
                 for b in read::plan(s.id, s.nul_head, s.len, block_size as u64) {

@@ -253,6 +253,19 @@ fn nul_head_crlf_bom_invalid_utf8_and_utf16() {
 }
 
 #[test]
+fn lone_cr_line_ends_are_line_ends() {
+    // classic Mac OS and some consoles end lines with CR alone
+    let dir = Dir::new();
+    let text = format!("{OK}{HIT}{OK}").replace('\n', "\r");
+    let path = dir.write("console.log", text);
+    let (s, _) = scan_json(&[path.to_str().unwrap()]);
+    assert_eq!(s.stats.lines, 3);
+    assert_eq!(auth_count(&s), 1);
+    let g = s.signatures.iter().find(|g| g.category == "authentication").unwrap();
+    assert_eq!(g.first_seen.as_deref(), Some("2026-11-24T10:00:01.000Z"));
+}
+
+#[test]
 fn empty_files_and_a_missing_final_newline() {
     let dir = Dir::new();
     dir.write("logs/empty.log", "");
@@ -262,6 +275,12 @@ fn empty_files_and_a_missing_final_newline() {
     assert!(code(&out) == 0 || code(&out) == 1);
     assert_eq!(s.stats.lines, 1 + 2);
     assert_eq!(auth_count(&s), 1);
+    // the empty file is said to be empty (a note, not a lost input)
+    let empty: Vec<_> = s.warnings.iter().filter(|w| w.reason.starts_with("empty")).collect();
+    assert_eq!(empty.len(), 1, "{:?}", s.warnings);
+    assert!(empty[0].file.ends_with("empty.log"));
+    let out = run(&["scan", "--quiet", "--strict", "--format", "json", dir.join("logs").to_str().unwrap()]);
+    assert_ne!(code(&out), 2, "an empty file is not a partial input");
 }
 
 /// A live file truncated while it is scanned (logrotate copytruncate)
