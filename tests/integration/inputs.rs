@@ -417,3 +417,30 @@ fn truncated_zstd_bzip2_and_xz_keep_what_was_read_and_say_so() {
         assert_eq!(code(&out), 2, "{codec}: a partial input fails --strict");
     }
 }
+
+#[test]
+fn kubernetes_log_folders_are_named_by_workload() {
+    // /var/log/pods/NS_POD_UID/CONTAINER/N.log: the replicas of one
+    // Deployment are one system, named after it
+    let dir = Dir::new();
+    let uid = |i: u32| format!("0c9b4b1e-6f0b-4f3a-9d59-2b6f3e0c1a{i:02}");
+    let cri = |t: &str| {
+        format!(
+            "2026-11-24T10:00:0{t}.000000001Z stderr F ERROR call failed: 401 Unauthorized invalid_token\n"
+        )
+    };
+    dir.write(&format!("pods/shop_orders-7d9f8b6c4d-x2k9z_{}/orders/0.log", uid(1)), cri("1"));
+    dir.write(&format!("pods/shop_orders-7d9f8b6c4d-q8w7n_{}/orders/0.log", uid(2)), cri("2"));
+    dir.write(&format!("pods/shop_postgres-0_{}/postgres/0.log", uid(3)), cri("3"));
+    let (s, _) = scan_json(&[dir.join("pods").to_str().unwrap()]);
+    let systems: Vec<(&str, u64)> = s.systems.iter().map(|x| (x.name.as_str(), x.files)).collect();
+    assert_eq!(systems, vec![("orders", 2), ("postgres", 1)]);
+    // /var/log/containers/POD_NS_CONTAINER-ID.log, one flat folder
+    let id = "3f4e".repeat(16);
+    dir.write(&format!("containers/orders-7d9f8b6c4d-x2k9z_shop_orders-{id}.log"), cri("1"));
+    dir.write(&format!("containers/postgres-0_shop_postgres-{id}.log"), cri("2"));
+    let (s, _) = scan_json(&[dir.join("containers").to_str().unwrap()]);
+    let names: Vec<&str> = s.systems.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, vec!["orders", "postgres"]);
+    assert_eq!(auth_count(&s), 2, "CRI lines are matched");
+}
