@@ -327,7 +327,9 @@ fn file_truncated_during_the_scan() {
     let cut: Vec<_> = s.warnings.iter().filter(|w| w.file.ends_with("live.log")).collect();
     assert!(cut.len() <= 1, "{cut:?}");
     if let Some(w) = cut.first() {
-        assert!(w.reason.contains("changed during the scan: it ended at byte 0,"), "{w:?}");
+        // cut while read, or (on a slow machine) already cut when found
+        let truncated = w.reason.contains("changed during the scan: it ended at byte 0,");
+        assert!(truncated || w.reason.starts_with("empty"), "{w:?}");
     }
 }
 
