@@ -170,7 +170,9 @@ fn utf16(head: &[u8]) -> Option<SourceKind> {
 /// it returns false.
 type EntryFn<'a> = dyn FnMut(u32, &str, u64, Option<i64>, &mut dyn Read) -> std::io::Result<bool> + 'a;
 
-fn for_each_entry(file: File, kind: ArchiveKind, f: &mut EntryFn<'_>) -> std::io::Result<()> {
+fn for_each_entry(mut file: File, kind: ArchiveKind, f: &mut EntryFn<'_>) -> std::io::Result<()> {
+    // from the start, wherever the handle (or a clone of it) was left
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0))?;
     if kind == ArchiveKind::Zip {
         let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(std::io::Error::other)?;
         for i in 0..zip.len() {
@@ -224,4 +226,90 @@ fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `bytes` to a temporary file and reads it as discovery and
+    /// the engine would: sniffed, listed, and every member read to its end.
+    fn read_as_archive(bytes: &[u8]) {
+        let mut f = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut f, bytes).unwrap();
+        let head = &bytes[..bytes.len().min(HEAD)];
+        let outer = SourceKind::sniff_compression(head).unwrap_or(SourceKind::Plain);
+        let Some(kind) = sniff(&f, head, outer) else { return };
+        let (members, _) = members(f.try_clone().unwrap(), kind);
+        let wanted: Vec<u32> = members.iter().map(|m| m.index).collect();
+        let _ = for_each_member(f, kind, &wanted, &mut |_, r| {
+            let _ = std::io::copy(r, &mut std::io::sink());
+        });
+    }
+
+    /// A small valid tar holding one text member.
+    fn tar_bytes() -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let body = b"2026-11-24T10:00:00Z ERROR boom\n";
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_cksum();
+        b.append_data(&mut h, "sys/app.log", &body[..]).unwrap();
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn a_tar_lists_and_reads_its_member_through_any_handle() {
+        let mut f = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut f, &tar_bytes()).unwrap();
+        let head = tar_bytes();
+        assert_eq!(sniff(&f, &head, SourceKind::Plain), Some(ArchiveKind::Tar));
+        let (m, err) = members(f.try_clone().unwrap(), ArchiveKind::Tar);
+        assert!(err.is_none());
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].name, "sys/app.log");
+        let mut text = String::new();
+        for_each_member(f, ArchiveKind::Tar, &[m[0].index], &mut |_, r| {
+            r.read_to_string(&mut text).unwrap();
+        })
+        .unwrap();
+        assert_eq!(text, "2026-11-24T10:00:00Z ERROR boom\n");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(200))]
+
+        /// Damaged archives and streams never panic: a valid tar (plain
+        /// and gzipped) with bytes flipped and cut, and arbitrary bytes
+        /// behind each magic.
+        #[test]
+        fn damaged_archives_never_panic(
+            flips in proptest::collection::vec((0usize..4096, proptest::num::u8::ANY), 0..8),
+            cut in 0usize..4096,
+            magic in 0usize..6,
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+        ) {
+            let mut tar = tar_bytes();
+            for &(at, b) in &flips {
+                let n = tar.len();
+                tar[at % n] ^= b;
+            }
+            let gz = {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                std::io::Write::write_all(&mut e, &tar).unwrap();
+                e.finish().unwrap()
+            };
+            read_as_archive(&tar[..cut.min(tar.len())]);
+            read_as_archive(&gz[..cut.min(gz.len())]);
+            let magics: [&[u8]; 6] = [b"PK\x03\x04", b"PK\x05\x06", &[0x1f, 0x8b], &[0x28, 0xb5, 0x2f, 0xfd], b"BZh9", &[0xfd, b'7', b'z', b'X', b'Z', 0]];
+            let mut bytes = magics[magic].to_vec();
+            bytes.extend_from_slice(&tail);
+            read_as_archive(&bytes);
+            if let Some(kind) = SourceKind::sniff_compression(&bytes) {
+                if let Ok(mut r) = crate::read::decoded(kind, std::io::Cursor::new(&bytes)) {
+                    let _ = std::io::copy(&mut r, &mut std::io::sink());
+                }
+            }
+        }
+    }
 }
