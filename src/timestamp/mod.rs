@@ -151,7 +151,7 @@ pub fn locate(line: &[u8], year: i32) -> Option<(usize, Parsed)> {
     let window = line.len().min(start + HEAD_WINDOW);
     for i in start..window {
         if i == start || is_token_start(line, i) {
-            if let Some(p) = parse::parse_at(line, i, year) {
+            if let Some(p) = parse::parse_at(line, i, year).filter(|p| !is_process_id(line, i, p)) {
                 return Some((i, p));
             }
         }
@@ -166,6 +166,17 @@ pub fn locate(line: &[u8], year: i32) -> Option<(usize, Parsed)> {
         }
     }
     keyed(line, &LOGFMT_KEYS, year, false)
+}
+
+/// Whole epoch seconds right after `name[` are syslog's `program[pid]`
+/// (ESXi writes 10-digit world ids there: `hostprofile[1001430319]:`),
+/// not a time.
+fn is_process_id(line: &[u8], i: usize, p: &Parsed) -> bool {
+    p.layout == Layout::EpochS
+        && i >= 2
+        && line[i - 1] == b'['
+        && line[i - 2].is_ascii_alphanumeric()
+        && line.get(p.end) == Some(&b']')
 }
 
 fn keyed(line: &[u8], keys: &[&[u8]], year: i32, json: bool) -> Option<(usize, Parsed)> {

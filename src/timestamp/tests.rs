@@ -276,4 +276,9 @@ fn month_day_needs_its_fraction_and_day_month_year_its_year() {
     let mut d = Detector::new(ctx("UTC"));
     assert!(d.find(b"pages 10-12 12:00:00 printed").is_none());
     assert!(d.find(b"on 24 Nov at 19:07:01").is_none());
+    // a syslog program[pid] with a 10-digit id is not epoch seconds
+    assert!(d.find(b"2022-06-02 In(14) hostprofile[1001430319]: 05:34:23.666 x").is_none());
+    // an audit record's epoch in parentheses still is
+    let got = d.find(b"type=SYSCALL msg=audit(1764011221.123:456): arch=c000003e").unwrap();
+    assert_eq!(got.ms, utc("2025-11-24T19:07:01.123Z"));
 }
