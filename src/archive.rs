@@ -102,7 +102,7 @@ pub fn sniff(file: &File, head: &[u8], kind: SourceKind) -> Option<ArchiveKind> 
         std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(0)).ok()?;
         let mut r = crate::read::decoded(kind, BufReader::new(f)).ok()?;
         let mut buf = vec![0u8; 512];
-        read_up_to(&mut r, &mut buf).ok()?;
+        crate::read::read_full(&mut r, &mut buf).ok()?;
         buf
     };
     // the ustar magic (POSIX and GNU) at offset 257 of the first header
@@ -115,7 +115,7 @@ pub fn members(file: File, kind: ArchiveKind) -> (Vec<Member>, Option<std::io::E
     let mut out = Vec::new();
     let ended = for_each_entry(file, kind, &mut |index, name, size, mtime, reader| {
         let mut head = vec![0u8; HEAD];
-        let n = read_up_to(reader, &mut head)?;
+        let n = crate::read::read_full(reader, &mut head)?;
         let head = &head[..n];
         let nul_at = if SourceKind::sniff_compression(head).is_some() || utf16(head).is_some() {
             None
@@ -213,19 +213,6 @@ fn zip_mtime(t: zip::DateTime) -> Option<i64> {
     let d = chrono::NaiveDate::from_ymd_opt(i32::from(t.year()), u32::from(t.month()), u32::from(t.day()))?;
     let dt = d.and_hms_opt(u32::from(t.hour()), u32::from(t.minute()), u32::from(t.second()))?;
     Some(dt.and_utc().timestamp())
-}
-
-fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

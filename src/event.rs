@@ -213,7 +213,8 @@ pub fn level(line: &[u8]) -> Option<Level> {
         return Some(l);
     }
     // journald's JSON export: the syslog priority as a quoted digit
-    if let Some(at) = occurrences(line, b"\"PRIORITY\":\"").next() {
+    let json = line.first() == Some(&b'{');
+    if let Some(at) = occurrences(line, b"\"PRIORITY\":\"").next().filter(|_| json) {
         let at = at + 12;
         if let Some(l) = line.get(at..at + 1).and_then(crate::level::syslog_severity) {
             return Some(l);

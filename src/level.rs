@@ -144,7 +144,13 @@ const WARNING_OR_WORSE_NUMBERS: [&str; 3] = ["40", "50", "60"];
 /// warnings and worse as Pino and journald's JSON write them.
 pub fn searched_literals() -> impl Iterator<Item = String> {
     let words = WORDS.iter().filter(|x| x.searched).map(|x| String::from_utf8_lossy(x.word).to_lowercase());
-    let dotnet = ["fail: ", "crit: "].into_iter().map(String::from);
+    // the .NET names of warnings and worse that no searched word finds
+    let dotnet = DOTNET_CONSOLE
+        .iter()
+        .filter(|d| {
+            WORDS.iter().any(|x| x.word.eq_ignore_ascii_case(d) && x.level >= Level::Warn && !x.searched)
+        })
+        .map(|d| format!("{}: ", String::from_utf8_lossy(d)));
     let numbers = WARNING_OR_WORSE_NUMBERS.iter().map(|n| format!("\"level\":{n}"));
     let priorities = ["0", "1", "2", "3", "4"].into_iter().map(|p| format!("\"priority\":\"{p}\""));
     words.chain(dotnet).chain(numbers).chain(priorities)

@@ -416,9 +416,11 @@ impl Ctx<'_> {
             .collect();
         let mut reached = vec![false; ids.len()];
         let wanted: Vec<u32> = ids.iter().map(|&id| index_of(id)).collect();
+        let slot: std::collections::HashMap<u32, usize> =
+            wanted.iter().enumerate().map(|(k, &i)| (i, k)).collect();
         let outcome = first.open_same().and_then(|file| {
             crate::archive::for_each_member(file, archive, &wanted, &mut |index, text| {
-                let Some(k) = wanted.iter().position(|&i| i == index) else { return };
+                let Some(&k) = slot.get(&index) else { return };
                 reached[k] = true;
                 let source = &self.sources[ids[k] as usize];
                 let mut det = self.detector(source);

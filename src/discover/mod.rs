@@ -11,10 +11,11 @@
 //! while walking are skipped with a note; a file named on the command line
 //! is always scanned, as ripgrep does.
 
+mod bundle;
+pub mod kubernetes;
+
 use crate::source::{Skipped, Source, SourceKind};
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -102,7 +103,7 @@ pub fn discover(inputs: &[Input], exclude: Option<&Path>) -> Discovery {
             }
         };
         if let Some(archive) = sniff.archive {
-            add_members(&f, &meta, archive, &mut sources, &mut out.skipped);
+            bundle::add_members(&f, &meta, archive, &mut sources, &mut out.skipped);
             continue;
         }
         if let Some(offset) = sniff.nul_at {
@@ -270,83 +271,6 @@ fn collect(input: &Input, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
     }
 }
 
-/// System names from Kubernetes' log layouts: the workload a pod belongs
-/// to (its Deployment, StatefulSet, DaemonSet or Job), so that the replicas
-/// of one service are one system, not one per pod folder or hash.
-pub mod kubernetes {
-    /// The characters Kubernetes draws pod and ReplicaSet suffixes from.
-    const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-    fn suffix(name: &str, min: usize, max: usize, digits_only: bool) -> Option<&str> {
-        let (base, tail) = name.rsplit_once('-')?;
-        let ok = (min..=max).contains(&tail.len())
-            && if digits_only {
-                tail.bytes().all(|b| b.is_ascii_digit())
-            } else {
-                tail.bytes().all(|b| SAFE.contains(&b))
-            };
-        (ok && !base.is_empty()).then_some(base)
-    }
-
-    /// The workload of a pod: `orders-7d9f8b6c4d-x2k9z` → `orders`
-    /// (Deployment), `db-0` → `db` (StatefulSet), `agent-x2k9z` → `agent`
-    /// (DaemonSet, Job), `backup-29012345-x2k9z` → `backup` (CronJob).
-    pub fn workload(pod: &str) -> String {
-        if let Some(base) = suffix(pod, 5, 5, false) {
-            return suffix(base, 8, 10, false)
-                .or_else(|| suffix(base, 8, 12, true))
-                .unwrap_or(base)
-                .to_string();
-        }
-        suffix(pod, 1, 4, true).unwrap_or(pod).to_string()
-    }
-
-    /// `NS_POD_UID` (a folder of `/var/log/pods`): the pod's workload.
-    pub fn pod_folder(name: &str) -> Option<String> {
-        let mut parts = name.splitn(3, '_');
-        let (ns, pod, uid) = (parts.next()?, parts.next()?, parts.next()?);
-        let uuid = uid.len() == 36 && uid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-        (uuid && !ns.is_empty() && !pod.is_empty()).then(|| workload(pod))
-    }
-
-    /// `POD_NS_CONTAINER-<64 hex>.log` (a link in `/var/log/containers`):
-    /// the pod's workload.
-    pub fn container_log(file: &str) -> Option<String> {
-        let stem = file.strip_suffix(".log")?;
-        let (rest, id) = stem.rsplit_once('-')?;
-        if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        let mut parts = rest.splitn(3, '_');
-        let (pod, ns, container) = (parts.next()?, parts.next()?, parts.next()?);
-        (!ns.is_empty() && !container.is_empty()).then(|| workload(pod))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn workloads_of_pods() {
-            assert_eq!(workload("orders-7d9f8b6c4d-x2k9z"), "orders");
-            assert_eq!(workload("erp-api-5d78c9869d-q8w7n"), "erp-api");
-            assert_eq!(workload("postgres-0"), "postgres");
-            assert_eq!(workload("fluent-bit-x2k9z"), "fluent-bit");
-            assert_eq!(workload("backup-29012345-x2k9z"), "backup");
-            assert_eq!(workload("standalone"), "standalone");
-            let uid = "0c9b4b1e-6f0b-4f3a-9d59-2b6f3e0c1a7d";
-            assert_eq!(pod_folder(&format!("shop_orders-7d9f8b6c4d-x2k9z_{uid}")).as_deref(), Some("orders"));
-            assert_eq!(pod_folder("crm"), None);
-            let id = "a".repeat(64);
-            assert_eq!(
-                container_log(&format!("orders-7d9f8b6c4d-x2k9z_shop_orders-{id}.log")).as_deref(),
-                Some("orders")
-            );
-            assert_eq!(container_log("app-2026-11-24.log"), None);
-        }
-    }
-}
-
 fn broken_link_reason(path: Option<&Path>, io: &std::io::Error) -> String {
     if let Some(p) = path {
         if let Ok(l) = std::fs::symlink_metadata(p) {
@@ -425,77 +349,11 @@ struct Sniff {
     archive: Option<crate::archive::ArchiveKind>,
 }
 
-/// The text members of an archive, as sources: one system per top folder
-/// inside it (past one folder that holds everything), as for a folder of
-/// folders; members at the top, or all of them when there are no folders,
-/// take the archive's system. Binary members are skipped and listed.
-fn add_members(
-    f: &Found,
-    meta: &std::fs::Metadata,
-    archive: crate::archive::ArchiveKind,
-    sources: &mut Vec<(String, Source)>,
-    skipped: &mut Vec<Skipped>,
-) {
-    let (members, ended) = match crate::source::open_regular(&f.path) {
-        Ok((file, _)) => crate::archive::members(file, archive),
-        Err(e) => (Vec::new(), Some(e)),
-    };
-    if let Some(e) = ended {
-        let reason = match members.len() {
-            0 => format!("unreadable {} archive: {e}", archive.name()),
-            n => format!(
-                "{} archive unreadable after its first {n} members: {e}; those are read",
-                archive.name()
-            ),
-        };
-        skipped.push(skip(&f.display, reason));
-    }
-    let common = common_folder(members.iter().map(|m| m.name.as_str()));
-    let has_folders = members.iter().any(|m| m.name[common.len()..].contains('/'));
-    for m in members {
-        let display = format!("{}/{}", f.display, m.name);
-        if let Some(offset) = m.nul_at {
-            skipped.push(skip(&display, format!("binary (NUL byte at offset {offset})")));
-            continue;
-        }
-        let rel = &m.name[common.len()..];
-        let system = match rel.split_once('/') {
-            _ if f.explicit || !has_folders => f.system.clone(),
-            Some((top, _)) => top.to_string(),
-            None => stem(Path::new(rel)),
-        };
-        let source = Source {
-            id: 0,
-            system: 0,
-            path: f.path.clone(),
-            display,
-            kind: SourceKind::Member { archive, index: m.index },
-            len: m.size,
-            mtime: m.mtime.or(Some(meta.mtime())),
-            nul_head: 0,
-            identity: Some(crate::source::FileIdentity { dev: meta.dev(), ino: meta.ino() }),
-        };
-        sources.push((system, source));
-    }
-}
-
-/// The folder (with its trailing `/`) that every name is in, or "" .
-fn common_folder<'a>(mut names: impl Iterator<Item = &'a str>) -> String {
-    let Some(first) = names.next() else { return String::new() };
-    let Some((top, _)) = first.split_once('/') else { return String::new() };
-    let prefix = format!("{top}/");
-    if names.all(|n| n.starts_with(&prefix)) {
-        prefix
-    } else {
-        String::new()
-    }
-}
-
 /// Reads the head of a file to tell its kind.
 fn sniff(path: &Path) -> std::io::Result<Sniff> {
     let (mut file, _) = crate::source::open_regular(path)?;
     let mut buf = vec![0u8; SNIFF_LEN];
-    let n = read_full(&mut file, &mut buf)?;
+    let n = crate::read::read_full(&mut file, &mut buf)?;
     let head = &buf[..n];
     if let Some(kind) = SourceKind::sniff_compression(head) {
         let archive = crate::archive::sniff(&file, head, kind);
@@ -519,7 +377,7 @@ fn sniff(path: &Path) -> std::io::Result<Sniff> {
     let mut rest = head[nul_head as usize..].to_vec();
     if nul_head as usize == n && n == SNIFF_LEN {
         loop {
-            let n = read_full(&mut file, &mut buf)?;
+            let n = crate::read::read_full(&mut file, &mut buf)?;
             let zeros = buf[..n].iter().take_while(|&&b| b == 0).count();
             nul_head += zeros as u64;
             if zeros < n || n == 0 {
@@ -547,19 +405,6 @@ fn looks_binary(sample: &[u8]) -> bool {
     let control =
         sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)).count();
     !sample.is_empty() && control * 10 > sample.len()
-}
-
-fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]
